@@ -1,0 +1,262 @@
+"""Casualty figures read from the dependency parse: who was killed or wounded, how many, with what hedge.
+
+`find_counts(sentence)` returns every figure a sentence gives ("two policemen were killed", "killing
+at least 12", "the death toll rose to 30", "between eight and 10 dead", "dozens wounded"), each with the
+victim category (people, security forces, civilians, attackers), the range it allows and whether it
+revises an earlier figure. `aggregate` turns an incident's figures into ACLED's conservative count.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+KILL_VERBS = {"kill", "die", "slay", "behead", "execute", "massacre", "perish", "murder", "slaughter", "lynch",
+              "assassinate", "gun", "shoot"}
+KILL_NOUNS = {"death", "dead", "fatality", "body", "corpse", "life", "toll"}
+KILL_ADJ = {"dead", "killed"}
+WOUND_WORDS = {"wound", "injure", "hurt", "injury", "wounded", "injured", "maim"}
+UPDATE_VERBS = {"rise", "climb", "increase", "reach", "jump", "mount", "soar", "hit", "swell", "grow"}
+
+VAGUE = {"dozens": 12, "dozen": 12, "scores": 20, "score": 20, "hundreds": 100, "several": 3, "few": 3,
+         "many": 10, "numerous": 10, "tens": 12, "thousands": 1000}
+WORDS = {
+    "zero": 0, "no": 0, "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
+}
+ATTACKERS = {"militant", "attacker", "assailant", "gunman", "gunmen", "bomber", "insurgent", "terrorist", "rebel",
+             "fighter", "jihadist", "suspect", "kidnapper", "bandit", "extremist", "raider", "perpetrator",
+             "separatist", "jihadi", "guerrilla", "gangster", "gang", "member"}
+SECURITY = {"soldier", "policeman", "policemen", "officer", "police", "trooper", "personnel", "guard", "security",
+            "ranger", "constable", "serviceman", "servicemen", "troop", "cop", "gendarme", "paramilitary",
+            "commando", "sepoy", "jawan", "marine", "sailor", "airman", "militiaman", "army", "force"}
+NEGATIVE_ZERO = re.compile(
+    r"\b(no one|nobody|no-one|none|no casualties|no deaths|no fatalities|no injuries|no loss of life|"
+    r"no one was (?:killed|hurt|injured))\b", re.I)
+
+
+@dataclass(frozen=True)
+class Count:
+    kind: str  # "killed" | "wounded"
+    value: int  # the figure ACLED would take from this mention (the low end of a range)
+    high: int
+    category: str  # people | security | civilians | attackers
+    is_update: bool  # "the toll rose to 30": supersedes earlier figures in the article
+    is_additive: bool  # "three attackers were also killed": on top of the other victims
+    char_start: int
+    char_end: int
+    text: str
+
+
+def number_value(token: Token) -> int | None:
+    """The integer a number token stands for (digits, words, hyphenated words, vague quantifiers)."""
+    text = token.text.lower().replace(",", "")
+    if text.isdigit():
+        return int(text)
+    if text in VAGUE:
+        return VAGUE[text]
+    if "-" in text:
+        parts = text.split("-")
+        if all(p in WORDS for p in parts):
+            return sum(WORDS[p] for p in parts)
+    if text in WORDS and text not in ("a", "an", "no"):
+        return WORDS[text]
+    try:
+        return int(float(text))
+    except ValueError:
+        return None
+
+
+def _number_of(noun: Token) -> tuple[Token, int] | None:
+    """The figure attached to a victim noun: the noun itself ("Two were killed") or its numeric modifier."""
+    if noun.lower_ == "one" and noun.i > 0 and noun.doc[noun.i - 1].lower_ == "no":
+        return noun, 0  # "no one was hurt"
+    if noun.like_num or noun.pos_ == "NUM" or noun.lower_ in VAGUE:
+        v = number_value(noun)
+        if v is not None:
+            # "one of the soldiers": keep; "hundreds of people": vague value
+            return noun, v
+    for child in noun.children:
+        if child.dep_ in ("nummod", "quantmod") or (child.dep_ == "amod" and child.lower_ in VAGUE):
+            v = number_value(child)
+            if v is not None:
+                # compound numbers: "twenty five" -> nummod chain
+                return child, v
+        if child.dep_ == "det" and child.lower_ in ("a", "an") and noun.lemma_ in ("dozen",):
+            return child, 12
+    # "dozens of people": the quantifier is the head noun of "of people"
+    if noun.head.lower_ == "of" and noun.head.head.lower_ in VAGUE:
+        q = noun.head.head
+        return q, VAGUE[q.lower_]
+    return None
+
+
+def _range(num: Token, value: int) -> tuple[int, int]:
+    """(low, high) for a number with its hedges: "between 8 and 10", "8 to 10", "up to 12", "at least 5"."""
+    doc = num.doc
+    left = doc[max(num.i - 3, 0):num.i].text.lower()
+    right = doc[num.i + 1:min(num.i + 3, len(doc))]
+    if len(right) >= 2 and right[0].lower_ in ("and", "to", "-", "–", "or") and right[1].like_num:
+        other = number_value(right[1])
+        if other is not None and other >= value:
+            return value, other
+    if num.i >= 2 and doc[num.i - 1].lower_ in ("to", "-", "–", "and", "or") and doc[num.i - 2].like_num:
+        other = number_value(doc[num.i - 2])  # "eight to 10 civilians": the noun's modifier is the 10
+        if other is not None and other <= value:
+            return other, value
+    for child in num.children:
+        if child.dep_ == "conj" and child.like_num:
+            other = number_value(child)
+            if other is not None and "between" in left:
+                return min(value, other), max(value, other)
+    if "up to" in left:
+        return value, value  # "up to 12": the only figure given; it is the high end but also the report
+    return value, value
+
+
+def _category(noun: Token) -> str:
+    lemma = noun.lemma_.lower()
+    if noun.like_num or noun.pos_ == "NUM":
+        # "Two of the attackers": look through "of"
+        for child in noun.children:
+            if child.dep_ == "prep" and child.lower_ == "of":
+                for obj in child.children:
+                    if obj.dep_ == "pobj":
+                        return _category(obj)
+        return "people"
+    compounds = {c.lemma_.lower() for c in noun.children if c.dep_ in ("compound", "amod")}
+    if lemma in ATTACKERS or noun.lower_ in ATTACKERS:
+        return "attackers"
+    if lemma in SECURITY or noun.lower_ in SECURITY or compounds & {"security", "police", "army"}:
+        return "security"
+    if lemma in {"civilian", "villager", "resident", "worshipper", "student", "child", "woman", "passenger",
+                 "farmer", "pilgrim", "shopper", "bystander", "teacher", "worker", "man", "boy", "girl"}:
+        return "civilians"
+    return "people"
+
+
+def _victim_nouns(cue: Token) -> list[Token]:
+    """The nouns that name who was killed/wounded, read from the cue word's attachments."""
+    nouns: list[Token] = []
+    deps = {"nsubjpass", "nsubj", "dobj", "attr", "appos"}
+    for child in cue.children:
+        if child.dep_ in deps:
+            nouns.append(child)
+    if cue.dep_ in ("amod", "acl", "relcl", "npadvmod") and cue.head.pos_ in ("NOUN", "PROPN", "NUM", "PRON"):
+        nouns.append(cue.head)
+    if not nouns and cue.dep_ == "conj" and cue.head.pos_ == "VERB":
+        nouns.extend(c for c in cue.head.children if c.dep_ in ("nsubjpass", "nsubj"))
+    if cue.pos_ in ("NOUN", "NUM", "PROPN") and cue.lemma_.lower() in KILL_NOUNS | WOUND_WORDS:
+        nouns.append(cue)  # "12 dead", "five deaths", "30 fatalities"
+    # "killing at least 12 people": dobj handled; "left 5 dead": dobj of "leave" with oprd "dead"
+    if cue.dep_ in ("oprd", "acomp", "xcomp") and cue.head.pos_ in ("VERB", "AUX"):
+        nouns.extend(c for c in cue.head.children if c.dep_ in ("dobj", "nsubj", "nsubjpass"))
+    out: list[Token] = []
+    for n in nouns:
+        if n.pos_ == "PRON" and n.lower_ not in ("none",):
+            continue
+        out.append(n)
+        out.extend(c for c in n.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "NUM"))
+    return out
+
+
+def _is_cue(token: Token) -> str | None:
+    lemma, lower = token.lemma_.lower(), token.lower_
+    if lemma in WOUND_WORDS or lower in WOUND_WORDS:
+        return "wounded"
+    if lemma in ("shoot", "gun"):
+        # "shot dead", "gunned down" are deaths; "shot" alone is not
+        nxt = token.nbor(1).lower_ if token.i + 1 < len(token.doc) else ""
+        return "killed" if nxt in ("dead", "down") else None
+    if lemma in KILL_VERBS | KILL_NOUNS or lower in KILL_ADJ:
+        if lemma == "life" and token.head.lemma_.lower() not in ("claim", "take", "cost", "lose"):
+            return None
+        if lemma == "body" and "recover" not in token.sent.text.lower():
+            return None
+        return "killed"
+    return None
+
+
+def find_counts(sent: Span) -> list[Count]:
+    counts: list[Count] = []
+    seen_numbers: set[tuple[str, int]] = set()
+    for token in sent:
+        kind = _is_cue(token)
+        if not kind:
+            continue
+        is_update = token.lemma_.lower() == "toll" or (token.head.lemma_.lower() in UPDATE_VERBS)
+        if token.lemma_.lower() == "toll":
+            # "the death toll rose to 30" / "the toll stood at 12" / "the toll is 12"
+            verb = token.head
+            nums = []
+            for child in verb.children:
+                if child.dep_ == "prep" and child.lower_ in ("to", "at"):
+                    nums.extend(c for c in child.children if c.dep_ == "pobj")
+                elif child.dep_ in ("attr", "dobj") and child is not token:
+                    nums.append(child)
+            is_update = verb.lemma_.lower() in UPDATE_VERBS
+            nouns = nums
+            toll_kind = "wounded" if any(t.lemma_.lower() in WOUND_WORDS for t in token.children) else "killed"
+            kind = toll_kind
+        else:
+            nouns = _victim_nouns(token)
+        also = any(c.lower_ in ("also", "too") for c in token.children)
+        for noun in nouns:
+            found = _number_of(noun)
+            if not found:
+                continue
+            num, value = found
+            key = (kind, num.i)
+            if key in seen_numbers:
+                continue
+            seen_numbers.add(key)
+            low, high = _range(num, value)
+            start = min(num.idx, noun.idx, token.idx)
+            end = max(num.idx + len(num), noun.idx + len(noun), token.idx + len(token))
+            counts.append(Count(kind, low, high, _category(noun), is_update, also, start, end,
+                                sent.doc.text[start:end]))
+    for m in NEGATIVE_ZERO.finditer(sent.text):
+        phrase = (m.group(0) + sent.text[m.end():m.end() + 40]).lower()
+        kinds = []
+        if re.search(r"kill|dead|die|death|casualt|fatalit|loss of life", phrase):
+            kinds.append("killed")
+        if re.search(r"injur|hurt|wound|casualt", phrase):
+            kinds.append("wounded")
+        for kind in kinds:
+            if not any(c.kind == kind for c in counts):
+                s = sent.start_char + m.start()
+                counts.append(Count(kind, 0, 0, "people", False, False, s, s + len(m.group(0)), m.group(0)))
+    return counts
+
+
+def aggregate(counts: list[Count], kind: str) -> tuple[int | None, int | None, int | None, Count | None]:
+    """(best, low, high, evidence) for one incident, ACLED-style; None when no figure was reported.
+
+    A revision ("rose to") supersedes; otherwise conflicting figures for the same victims give the lowest,
+    figures for different victims add up, and a total for "people" is taken when it exceeds the parts.
+    """
+    mine = [c for c in counts if c.kind == kind]
+    if not mine:
+        return None, None, None, None
+    highs = max(c.high for c in mine)
+    updates = [c for c in mine if c.is_update]
+    if updates:
+        last = updates[-1]
+        return last.value, last.value, max(highs, last.value), last
+    by_cat: dict[str, list[Count]] = {}
+    for c in mine:
+        by_cat.setdefault(c.category, []).append(c)
+    lowest = {cat: min(cs, key=lambda c: c.value) for cat, cs in by_cat.items()}
+    parts = sum(c.value for cat, c in lowest.items() if cat != "people")
+    people = lowest.get("people")
+    if people is not None and people.value >= parts:
+        best = people.value + sum(c.value for cat, c in lowest.items() if cat != "people" and c.is_additive)
+        evidence = people
+    else:
+        best = parts
+        evidence = max((c for cat, c in lowest.items() if cat != "people"), key=lambda c: c.value)
+    high = max(highs, best, sum(max(c.high for c in cs) for cat, cs in by_cat.items() if cat != "people"))
+    return best, best, high, evidence

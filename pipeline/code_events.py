@@ -1,0 +1,954 @@
+"""Extract + code stage: event reports from parsed articles, coded the ACLED/GTD way.
+
+Reads  `articles`, and the NLP tables `tokens`, `entities`, `toponyms` (rebuilt into Docs, never re-parsed).
+Writes `reports`: one row per incident an article reports as news, with every coded value and its evidence
+       (sentence index, character offsets, text) in `evidence` (JSON), and the article's place mentions
+       with their role (event / dateline / article) in `place_mentions` (JSON) for the geocoder.
+       `no_event` (extra table): articles in which no political-violence incident was found, with why.
+Rejects nothing: an article either yields reports or lands in `no_event`.
+
+How an article is read:
+1. Each sentence is classified: background (dated well before publication, or a trend/anniversary
+   statement), non-violent context (sport, accident, court), event triggers from the parse (trigger lexicon
+   on lemmas, negated or hypothetical triggers dropped), tactics, targets, actors, casualty figures, claims.
+2. Event sentences are grouped into incidents: a new incident starts at "in a separate attack"-style cues or
+   at a trigger sentence that names another place with its own figures; other sentences attach to the
+   incident they follow.
+3. Each incident is coded: event/sub-event type by ACLED precedence, attacker and target sides, perpetrator
+   (claimant > named/suspected group > Unidentified Armed Group), claim status and mode, GTD target and
+   attack types, fatalities (ACLED's lowest credible figure, attackers included), wounded, and date.
+Actor *names* that depend on the country (Civilians (Pakistan), Police Forces of Pakistan (2022-)) are
+filled by `name_actors` once the geocoder knows the country.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from spacy.tokens import Doc, Span, Token
+
+from . import casualties as cas
+from .lexicons import Lexicons
+from .nlp import doc_from_tokens
+from .stage import StageResult, make_rejects
+from .timex import TimeRef, find_time_refs, parse_published
+
+STAGE, STAGE_VERSION = "code", "1"
+
+
+@dataclass(frozen=True)
+class CodeConfig:
+    # A dated mention older than this (days before publication) is background, not the reported event.
+    background_days: int = 7
+    max_incidents_per_article: int = 12
+
+
+INTER_TEXT = {1: "State forces", 2: "Rebel group", 3: "Political militia", 4: "Identity militia", 5: "Rioters",
+              6: "Protesters", 7: "Civilians", 8: "External/Other forces"}
+
+SUB_EVENT = {  # sub_event_type -> (event_type, disorder_type)
+    "Armed clash": ("Battles", "Political violence"),
+    "Government regains territory": ("Battles", "Political violence"),
+    "Non-state actor overtakes territory": ("Battles", "Political violence"),
+    "Air/drone strike": ("Explosions/Remote violence", "Political violence"),
+    "Suicide bomb": ("Explosions/Remote violence", "Political violence"),
+    "Shelling/artillery/missile attack": ("Explosions/Remote violence", "Political violence"),
+    "Remote explosive/landmine/IED": ("Explosions/Remote violence", "Political violence"),
+    "Grenade": ("Explosions/Remote violence", "Political violence"),
+    "Chemical weapon": ("Explosions/Remote violence", "Political violence"),
+    "Attack": ("Violence against civilians", "Political violence"),
+    "Abduction/forced disappearance": ("Violence against civilians", "Political violence"),
+    "Sexual violence": ("Violence against civilians", "Political violence"),
+    "Peaceful protest": ("Protests", "Demonstrations"),
+    "Protest with intervention": ("Protests", "Demonstrations"),
+    "Excessive force against protesters": ("Protests", "Political violence; Demonstrations"),
+    "Violent demonstration": ("Riots", "Demonstrations"),
+    "Mob violence": ("Riots", "Political violence"),
+    "Arrests": ("Strategic developments", "Strategic developments"),
+    "Disrupted weapons use": ("Strategic developments", "Strategic developments"),
+    "Looting/property destruction": ("Strategic developments", "Strategic developments"),
+}
+
+ATTACK_CLASSES = {"attack", "clash", "kill", "explode", "shoot", "bomb", "strike", "shell", "abduct", "hostage",
+                  "burn", "hijack", "lynch", "assassinate", "wound", "capture", "retake"}
+STRONG_CLASSES = {"attack", "clash", "explode", "bomb", "strike", "shell", "abduct", "hostage", "hijack", "lynch",
+                  "assassinate", "protest", "riot", "capture", "retake", "defuse", "seize_weapons", "arrest"}
+CLASH_WORDS = {"clash", "gunbattle", "gunfight", "firefight", "shootout", "battle", "fight", "exchange", "skirmish",
+               "encounter", "ambush", "engage", "repulse", "repel", "retaliate", "return"}
+HYPOTHETICAL_HEADS = {"threaten", "plan", "vow", "warn", "fear", "plot", "intend", "prevent", "thwart", "avert",
+                      "foil", "urge", "call", "condemn", "deny", "allege", "prepare", "want", "try"}
+MODALS = {"could", "would", "might", "may", "will", "shall", "should", "can"}
+EXPLOSIVE_ORDER = ["chemical", "air_strike", "suicide_bomb", "shelling", "remote_explosive", "grenade"]
+SUB_BY_TACTIC = {
+    "chemical": "Chemical weapon", "air_strike": "Air/drone strike", "suicide_bomb": "Suicide bomb",
+    "shelling": "Shelling/artillery/missile attack", "remote_explosive": "Remote explosive/landmine/IED",
+    "grenade": "Grenade",
+}
+ATTACK_TYPE_BY_TACTIC = {
+    "suicide_bomb": "Bombing/Explosion", "remote_explosive": "Bombing/Explosion", "grenade": "Bombing/Explosion",
+    "air_strike": "Bombing/Explosion", "shelling": "Bombing/Explosion", "chemical": "Unarmed Assault",
+    "firearms": "Armed Assault", "melee": "Armed Assault", "kidnapping": "Hostage Taking (Kidnapping)",
+    "hostage_barricade": "Hostage Taking (Barricade Incident)", "arson": "Facility/Infrastructure Attack",
+    "hijacking": "Hijacking", "unarmed": "Unarmed Assault",
+}
+PROMINENT = {"mayor", "governor", "minister", "lawmaker", "legislator", "judge", "politician", "candidate",
+             "councillor", "councilor", "senator", "mp", "commander", "leader", "cleric", "activist", "journalist",
+             "reporter", "chairman", "official", "prosecutor", "chief", "deputy", "general", "colonel", "imam",
+             "priest", "elder", "administrator", "commissioner", "lawyer"}
+STATE_ATTACKER_WORDS = {"army", "military", "troops", "soldiers", "forces", "police", "jets", "aircraft",
+                        "warplanes", "air force", "drone", "helicopter", "gunships", "navy", "commandos", "policemen"}
+
+_BACKGROUND_CUES = re.compile(
+    r"\b(anniversary|in the past|last year|so far this year|this year|earlier this year|in recent (?:years|months|weeks)|"
+    r"over the past|over the last|the latest in|deadliest since|worst since|has (?:seen|witnessed|suffered|been hit)|"
+    r"have (?:seen|witnessed|suffered|been hit)|history of|were convicted|was convicted|sentenced|years? of|"
+    r"months? of|decades?|remembered|commemorat|mark(?:s|ed|ing)? the)\b", re.I)
+_SEPARATE_CUES = re.compile(
+    r"\b(in a separate|separately|in another (?:attack|incident|raid|blast|bombing|ambush|clash)|elsewhere|"
+    r"in a second (?:attack|incident)|in a related (?:attack|incident)|in a different (?:attack|incident)|"
+    r"meanwhile|also on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b", re.I)
+_SUSPECT_CUES = re.compile(
+    r"\b(suspect\w*|blam\w*|believed|accus\w*|attribut\w*|hallmarks?|link\w* to|alleg\w*|behind the|"
+    r"thought to be|likely|presumed|pointed (?:the finger )?at)\b", re.I)
+_CLAIM_MODES = [
+    (re.compile(r"\b(amaq|telegram|website|online|social media|twitter|x account|facebook|posted|channel|"
+                r"propaganda outlet|news agency of)\b", re.I), "Posted to website, blog, etc."),
+    (re.compile(r"\bvideo\b", re.I), "Video"),
+    (re.compile(r"\b(phone|telephone|called|calling|call to)\b", re.I), "Call (post-incident)"),
+    (re.compile(r"\be-?mail", re.I), "E-mail"),
+    (re.compile(r"\bletter\b", re.I), "Letter"),
+    (re.compile(r"\bnote\b", re.I), "Note left at scene"),
+    (re.compile(r"\b(whatsapp|text message|sms|message|statement|communiqu)", re.I), "Other"),
+    (re.compile(r"\b(told|said|speaking|interview)\b", re.I), "Personal claim"),
+]
+
+
+# --- per-sentence reading ---------------------------------------------------------------------------
+
+@dataclass
+class Claim:
+    status: str  # claimed | unclaimed | denied
+    actor: str | None
+    mode: str | None
+    sentence_idx: int
+    char_start: int
+    char_end: int
+    text: str
+
+
+@dataclass
+class SentInfo:
+    idx: int
+    span: Span
+    background: bool = False
+    nonviolent: set = field(default_factory=set)
+    triggers: list = field(default_factory=list)  # (Token, event_class, strength)
+    tactics: list = field(default_factory=list)  # (Span, attrs)
+    targets: list = field(default_factory=list)  # (Span, attrs)
+    generic: list = field(default_factory=list)  # (Span, attrs)
+    actors: list = field(default_factory=list)  # (Span, canonical name)
+    times: list = field(default_factory=list)  # TimeRef
+    counts: list = field(default_factory=list)  # casualties.Count
+    claims: list = field(default_factory=list)  # Claim
+    places: list = field(default_factory=list)  # toponym dicts
+    separate: bool = False
+    is_event: bool = False
+
+    @property
+    def classes(self) -> set[str]:
+        return {c for _, c, _ in self.triggers}
+
+    @property
+    def tactic_set(self) -> set[str]:
+        return {a["tactic"] for _, a in self.tactics}
+
+
+def _actor_spans(doc: Doc, entities: pd.DataFrame) -> list[tuple[Span, str]]:
+    out = []
+    for row in entities[entities["source"] == "dictionary"].itertuples():
+        span = doc.char_span(int(row.char_start), int(row.char_end), alignment_mode="expand")
+        if span is not None and row.kb_id:
+            out.append((span, str(row.kb_id)))
+    return out
+
+
+def _in_subtree_of_old_clause(token: Token, old_refs: list[TimeRef]) -> bool:
+    """True when `token` sits inside an "after/since <old time>" clause ("weeks after a blast killed 80")."""
+    doc = token.doc
+    for ref in old_refs:
+        span = doc.char_span(ref.char_start, ref.char_end, alignment_mode="expand")
+        if span is None:
+            continue
+        anchor = span.root
+        # climb to the preposition/marker ("after", "since", "ago"), then to the clause it governs
+        for _ in range(3):
+            if anchor.lower_ in ("after", "since", "before", "ago", "in", "during", "last") or anchor.dep_ in ("prep", "mark"):
+                break
+            anchor = anchor.head
+        clause = anchor.head if anchor.dep_ == "mark" else anchor
+        if clause.i <= token.i < clause.i + 1 or token in clause.subtree:
+            return True
+    return False
+
+
+def _negated_or_hypothetical(token: Token) -> bool:
+    if any(c.dep_ == "neg" for c in token.children):
+        return True
+    if any(c.dep_ == "aux" and c.lower_ in MODALS for c in token.children):
+        return True
+    head = token.head
+    for _ in range(2):
+        if head.lemma_.lower() in HYPOTHETICAL_HEADS and head is not token:
+            return True
+        head = head.head
+    return False
+
+
+def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: list[dict], pub: date | None,
+                   ref_day: date, cfg: CodeConfig) -> SentInfo:
+    info = SentInfo(idx=idx, span=sent)
+    info.actors = [(s, n) for s, n in actors if s.start >= sent.start and s.end <= sent.end]
+    info.nonviolent = {a["context"] for _, a in lex.nonviolent.find(sent)}
+    info.tactics = lex.tactics.find(sent)
+    info.targets = lex.targets.find(sent)
+    info.generic = lex.generic_actors.find(sent)
+    info.counts = cas.find_counts(sent)
+    info.times = find_time_refs(sent.text, sent.start_char, pub)
+    info.separate = bool(_SEPARATE_CUES.search(sent.text))
+    actor_chars = [(s.start_char, s.end_char) for s, _ in info.actors]
+    info.places = [
+        t for t in toponyms
+        if t["char_start"] >= sent.start_char and t["char_end"] <= sent.end_char
+        and not any(a <= t["char_start"] < b for a, b in actor_chars)
+    ]
+    # background: relative to the publication date, or to a far-future stand-in when there is none
+    bg_times = info.times if pub else find_time_refs(sent.text, sent.start_char, ref_day)
+    base = pub or ref_day
+    old = [r for r in bg_times if (base - r.day).days > cfg.background_days]
+    fresh = [r for r in bg_times if 0 <= (base - r.day).days <= cfg.background_days and r.relative or
+             (pub and 0 <= (pub - r.day).days <= cfg.background_days)]
+    cue = _BACKGROUND_CUES.search(sent.text)
+    triggers = []
+    for token in sent:
+        hit = lex.trigger(token.lemma_, token.pos_)
+        if not hit:
+            continue
+        if _negated_or_hypothetical(token):
+            continue
+        if old and fresh and _in_subtree_of_old_clause(token, old):
+            continue
+        triggers.append((token, hit[0], hit[1]))
+    info.triggers = triggers
+    info.background = bool((old and not fresh) or (cue and not fresh))
+    info.claims = _claims(sent, idx, info.actors)
+    return info
+
+
+def _claims(sent: Span, idx: int, actors: list) -> list[Claim]:
+    text = sent.text
+    low = text.lower()
+    out: list[Claim] = []
+    if "unclaimed" in low:
+        out.append(Claim("unclaimed", None, None, idx, sent.start_char, sent.end_char, text))
+        return out
+    for token in sent:
+        lemma = token.lemma_.lower()
+        is_claim = lemma == "claim" and token.pos_ in ("VERB", "NOUN")
+        is_take = lemma in ("take", "accept", "assume", "own") and any(
+            c.lemma_.lower() in ("responsibility", "credit") for c in token.children)
+        is_deny = lemma in ("deny", "reject", "disown") and re.search(r"involvement|responsib|role|claim|link|part in", low)
+        if not (is_claim or is_take or is_deny):
+            continue
+        if is_claim:
+            objs = [c for c in token.children if c.dep_ in ("dobj", "pobj", "prep", "attr", "nsubjpass")]
+            obj_words = {t.lemma_.lower() for c in objs for t in c.subtree}
+            if "life" in obj_words or any(c.dep_ == "ccomp" for c in token.children):
+                continue
+            if not (re.search(r"responsib|credit", low) or obj_words & {
+                    "attack", "assault", "bombing", "killing", "blast", "strike", "ambush", "abduction", "raid",
+                    "explosion", "kidnapping", "assassination", "operation", "shooting", "bombings", "attacks"}):
+                continue
+        negated = (
+            any(c.dep_ == "neg" for c in token.children)
+            or any(t.lower_ in ("no", "nobody", "none") for t in sent if t.i < token.i and token.i - t.i <= 6)
+            or re.search(r"\b(yet to|not yet|no claim|no group|no one|nobody|has not|have not|did not)\b",
+                         low[max(0, token.idx - sent.start_char - 40):token.idx - sent.start_char + 20])
+        )
+        status = "denied" if is_deny else ("unclaimed" if negated else "claimed")
+        actor = _claim_actor(token, actors)
+        mode = None
+        if status == "claimed":
+            mode = next((m for rx, m in _CLAIM_MODES if rx.search(text)), "Unknown")
+        out.append(Claim(status, actor, mode, idx, sent.start_char, sent.end_char, text))
+        break
+    return out
+
+
+def _claim_actor(token: Token, actors: list) -> str | None:
+    if not actors:
+        return None
+    subtree = {t.i for c in token.children if c.dep_ in ("nsubj", "nsubjpass", "agent") for t in c.subtree}
+    for span, name in actors:
+        if any(i in subtree for i in range(span.start, span.end)):
+            return name
+    before = [(s, n) for s, n in actors if s.start < token.i]
+    return (before[-1] if before else actors[0])[1]
+
+
+# --- incidents ---------------------------------------------------------------------------------------
+
+@dataclass
+class Incident:
+    anchor: SentInfo
+    sentences: list = field(default_factory=list)
+    place_keys: set = field(default_factory=set)
+
+
+def _place_keys(info: SentInfo, lex: Lexicons) -> set[str]:
+    return {p["text"].lower() for p in info.places
+            if not p.get("is_demonym") and p["text"].lower() not in lex.country_names}
+
+
+def _is_event_sentence(info: SentInfo, article_sport: bool) -> bool:
+    if info.background:
+        return False
+    strong = [c for _, c, s in info.triggers if s == "strong" or c in STRONG_CLASSES]
+    weak = [c for _, c, s in info.triggers if c not in strong]
+    armed = bool(info.actors) or any(a["role"] in ("armed_group",) for _, a in info.generic)
+    explosive = bool(info.tactic_set & {"suicide_bomb", "remote_explosive", "air_strike", "shelling", "grenade"})
+    blocking = info.nonviolent & {"court", "commemoration"}
+    soft_block = info.nonviolent - {"court", "commemoration"}
+    if blocking:
+        return False
+    if (soft_block or article_sport) and not (armed or explosive):
+        return False
+    if strong:
+        return True
+    return bool(weak) and (armed or bool(info.tactics) or bool(info.counts) and armed)
+
+
+def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Incident]:
+    incidents: list[Incident] = []
+    current: Incident | None = None
+    for info in infos:
+        if info.background:
+            continue
+        keys = _place_keys(info, lex)
+        if info.is_event:
+            starts_new = current is None
+            if current is not None and info.separate:
+                starts_new = True
+            elif current is not None and keys and current.place_keys and not (keys & current.place_keys):
+                # another place: a new incident only if this sentence carries its own figures or a strong trigger
+                own = bool(info.counts) or any(s == "strong" for _, _, s in info.triggers)
+                match = next((inc for inc in incidents if keys & inc.place_keys), None)
+                if match is not None:
+                    current = match
+                elif own and _near_places_differ(keys, current.place_keys):
+                    starts_new = True
+            if starts_new and len(incidents) < cfg.max_incidents_per_article:
+                current = Incident(anchor=info)
+                incidents.append(current)
+        if current is not None:
+            current.sentences.append(info)
+            current.place_keys |= keys
+    return incidents
+
+
+def _near_places_differ(a: set[str], b: set[str]) -> bool:
+    """Place names that do not contain one another ("Bannu" vs "Bannu district" are the same place)."""
+    return not any(x in y or y in x for x in a for y in b)
+
+
+# --- coding one incident -----------------------------------------------------------------------------
+
+def _ev(span_or_info, sentence_idx: int, char_start: int | None = None, char_end: int | None = None,
+        text: str | None = None) -> dict:
+    if isinstance(span_or_info, Token):
+        # a head word stands for its phrase: "armed men", "a police station"
+        tok = span_or_info
+        span_or_info = tok.doc[tok.left_edge.i:tok.right_edge.i + 1] if tok.pos_ in ("NOUN", "PROPN") else \
+            tok.doc[tok.i:tok.i + 1]
+    if isinstance(span_or_info, Span):
+        s = span_or_info
+        char_start, char_end, text = s.start_char, s.end_char, s.text
+    stripped = (text or "").rstrip()
+    return {"sentence_idx": sentence_idx, "char_start": char_start, "char_end": char_start + len(stripped),
+            "text": stripped}
+
+
+def _sent_of(infos: list[SentInfo], token_i: int) -> int:
+    for info in infos:
+        if info.span.start <= token_i < info.span.end:
+            return info.idx
+    return 0
+
+
+def _role_of_phrase(tokens: list[Token], info: SentInfo) -> tuple[str | None, str | None, dict | None]:
+    """(kind, group, target attrs) for a noun phrase that names who or what was attacked or attacking."""
+    idxs = {t.i for t in tokens}
+    for span, name in info.actors:
+        if any(i in idxs for i in range(span.start, span.end)):
+            return "group", name, None
+    target = None
+    for span, attrs in info.targets:
+        if any(i in idxs for i in range(span.start, span.end)):
+            target = attrs
+            break
+    for span, attrs in info.generic:
+        if any(i in idxs for i in range(span.start, span.end)):
+            role = attrs["role"]
+            kind = {"armed_group": "unidentified", "paramilitary": "military", "mob": "rioters"}.get(role, role)
+            return kind, None, target
+    if target is not None:
+        tt = target["target_type"]
+        kind = {"Police": "police", "Military": "military"}.get(tt, "civilians")
+        if tt == "Terrorists/Non-State Militia":
+            kind = "unidentified"
+        return kind, None, target
+    return None, None, None
+
+
+def _phrase(token: Token) -> list[Token]:
+    return list(token.subtree)
+
+
+def _sides(inc: Incident, lex: Lexicons) -> dict:
+    """Attacker and target sides from the parse: subjects and objects of the incident's triggers."""
+    attackers: list[tuple] = []  # (kind, group, evidence)
+    victims: list[tuple] = []  # (kind, group, target attrs, evidence)
+    for info in inc.sentences:
+        if info.background:
+            continue
+        for token, cls, _ in info.triggers:
+            if cls not in ATTACK_CLASSES:
+                continue
+            for child in token.children:
+                role_tokens = None
+                if child.dep_ in ("nsubj", "agent") or (child.dep_ == "compound" and token.pos_ == "NOUN"):
+                    is_victim = cls in ("kill", "wound") and token.pos_ == "NOUN"
+                    role_tokens = _phrase(child) if child.dep_ != "agent" else [t for c in child.children for t in c.subtree]
+                    kind, group, target = _role_of_phrase(role_tokens, info)
+                    if kind and not is_victim and kind not in ("civilians",):
+                        attackers.append((kind, group, _ev(child, info.idx)))
+                    elif kind:
+                        victims.append((kind, group, target, _ev(child, info.idx)))
+                elif child.dep_ in ("dobj", "nsubjpass") or (child.dep_ == "prep" and child.lower_ in (
+                        "on", "at", "against", "targeting", "of", "in")):
+                    objs = [child] if child.dep_ in ("dobj", "nsubjpass") else [
+                        c for c in child.children if c.dep_ == "pobj"]
+                    for obj in objs:
+                        kind, group, target = _role_of_phrase(_phrase(obj), info)
+                        if kind and not (child.dep_ == "prep" and child.lower_ == "in" and kind == "civilians"
+                                         and target is None):
+                            victims.append((kind, group, target, _ev(obj, info.idx)))
+            # "suspected Boko Haram insurgents attacked": the subject is an amod/compound chain; "attacked by X"
+            if token.dep_ in ("acl", "amod", "relcl") and cls in ("kill", "wound"):
+                kind, group, target = _role_of_phrase(_phrase(token.head), info)
+                if kind:
+                    victims.append((kind, group, target, _ev(token.head, info.idx)))
+    return {"attackers": attackers, "victims": victims}
+
+
+def _choose_event_type(classes: set[str], tactics: set[str], attacker_kind: str | None, victim_kind: str | None,
+                       has_clash_word: bool, protesters: bool, fatalities: int) -> str | None:
+    armed_victim = victim_kind in ("police", "military", "group", "unidentified")
+    if classes & {"protest", "riot", "lynch"} or protesters:
+        if "lynch" in classes or (classes & {"riot"} and victim_kind == "civilians" and not protesters):
+            return "Mob violence"
+        if "riot" in classes or (protesters and tactics & {"arson"}):
+            return "Violent demonstration"
+        if protesters and (fatalities > 0 or "shoot" in classes or "kill" in classes):
+            return "Excessive force against protesters"
+        if protesters and (classes & {"arrest"} or attacker_kind in ("police", "military")):
+            return "Protest with intervention"
+        if protesters and not (classes & ATTACK_CLASSES - {"wound"}):
+            return "Peaceful protest"
+    if classes & {"capture"} and attacker_kind in ("group", "unidentified"):
+        return "Non-state actor overtakes territory"
+    if classes & {"retake"} or (classes & {"capture"} and attacker_kind in ("military", "police")):
+        return "Government regains territory"
+    explosive = [t for t in EXPLOSIVE_ORDER if t in tactics]
+    gunfight = has_clash_word or ("firearms" in tactics and armed_victim) or (
+        classes & {"attack", "shoot"} and armed_victim and not explosive)
+    if explosive and explosive[0] == "air_strike":
+        return "Air/drone strike"
+    if gunfight and armed_victim and (not explosive or has_clash_word or explosive == ["grenade"]):
+        return "Armed clash"
+    if explosive:
+        return SUB_BY_TACTIC[explosive[0]]
+    if classes & {"explode", "bomb"}:
+        return "Remote explosive/landmine/IED"
+    if classes & {"strike"} and attacker_kind in ("military",):
+        return "Air/drone strike"
+    if classes & {"shell"}:
+        return "Shelling/artillery/missile attack"
+    if classes & {"abduct", "hostage"} or tactics & {"kidnapping"}:
+        return "Abduction/forced disappearance" if fatalities == 0 else "Attack"
+    if classes & {"defuse", "seize_weapons"} and not (classes & ATTACK_CLASSES - {"wound"}):
+        return "Disrupted weapons use"
+    if classes & {"arrest"} and not (classes & ATTACK_CLASSES - {"wound"}):
+        return "Arrests"
+    if classes & ATTACK_CLASSES:
+        if armed_victim or has_clash_word:
+            return "Armed clash"
+        return "Attack"
+    return None
+
+
+def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim], lex: Lexicons,
+                   pub: date | None, doc: Doc) -> dict | None:
+    sents = [s for s in inc.sentences if not s.background]
+    classes = set().union(*(s.classes for s in sents))
+    tactics = set().union(*(s.tactic_set for s in sents))
+    evidence: dict[str, dict] = {}
+    anchor_trig = next(((t, c) for t, c, _ in inc.anchor.triggers), (None, None))
+    if anchor_trig[0] is not None:
+        evidence["event_type"] = _ev(anchor_trig[0], inc.anchor.idx)
+    # casualties
+    counts = [c for s in sents for c in s.counts]
+    k_best, k_low, k_high, k_ev = cas.aggregate(counts, "killed")
+    w_best, _, _, w_ev = cas.aggregate(counts, "wounded")
+    fatalities = k_best or 0
+    if k_ev:
+        evidence["fatalities"] = _ev(None, _sent_of(infos, doc.char_span(k_ev.char_start, k_ev.char_end,
+                                     alignment_mode="expand").start), k_ev.char_start, k_ev.char_end, k_ev.text)
+    if w_ev:
+        evidence["wounded"] = _ev(None, _sent_of(infos, doc.char_span(w_ev.char_start, w_ev.char_end,
+                                  alignment_mode="expand").start), w_ev.char_start, w_ev.char_end, w_ev.text)
+    # sides
+    sides = _sides(inc, lex)
+    has_clash_word = any(t.lemma_.lower() in CLASH_WORDS or c == "clash" for s in sents for t, c, _ in s.triggers)
+    protesters = any(a["role"] in ("protesters",) for s in sents for _, a in s.generic) or "protest" in classes
+    # claims of this incident
+    claim = _incident_claim(inc, claims_all)
+    # perpetrator: claimant > named attacker (suspected or stated) > generic
+    named_attackers = [(g, e) for k, g, e in sides["attackers"] if k == "group"]
+    attributions = _attributions(sents)
+    perp_group, perp_suspected, perp_ev = None, None, None
+    if claim and claim.status == "claimed" and claim.actor:
+        perp_group, perp_suspected = claim.actor, False
+        perp_ev = _ev(None, claim.sentence_idx, claim.char_start, claim.char_end, claim.text)
+    elif named_attackers:
+        perp_group, e = named_attackers[0]
+        perp_suspected = bool(_SUSPECT_CUES.search(infos[e["sentence_idx"]].span.text))
+        perp_ev = e
+    elif attributions:
+        perp_group, perp_suspected, perp_ev = attributions[0]
+    state_attackers = [(k, e) for k, g, e in sides["attackers"] if k in ("military", "police")]
+    victim_groups = [(k, g, t, e) for k, g, t, e in sides["victims"]]
+    victim = _main_victim(victim_groups, perp_group)
+    attacker_kind = "group" if perp_group else None
+    if not perp_group and state_attackers and not protesters:
+        attacker_kind = state_attackers[0][0]
+        evidence["actor1"] = state_attackers[0][1]
+    elif not perp_group and "air_strike" in tactics and not any(k == "unidentified" for k, _, _ in sides["attackers"]):
+        attacker_kind = "military"
+    if attacker_kind is None:
+        if protesters:
+            attacker_kind = "protesters"
+        elif any(k == "rioters" for k, _, _ in sides["attackers"]):
+            attacker_kind = "rioters"
+        else:
+            attacker_kind = "unidentified"
+            gen = next(((k, e) for k, g, e in sides["attackers"] if k == "unidentified"), None)
+            if gen:
+                evidence["actor1"] = gen[1]
+    if perp_group and perp_ev:
+        evidence["perpetrator"] = perp_ev
+        evidence["actor1"] = perp_ev
+    victim_kind, victim_group, victim_target, victim_ev = victim if victim else (None, None, None, None)
+    if attacker_kind in ("military", "police") and victim_kind in (None, "military", "police"):
+        # the state struck someone: militants named in the text, or unidentified ones
+        named = [g for s in sents for _, g in s.actors]
+        victim_kind, victim_group = ("group", named[0]) if named else ("unidentified", None)
+        victim_target = None
+    if victim_ev:
+        evidence["actor2"] = victim_ev
+    sub_event = _choose_event_type(classes, tactics, attacker_kind, victim_kind, has_clash_word, protesters,
+                                   fatalities)
+    if sub_event is None:
+        return None
+    event_type, disorder = SUB_EVENT[sub_event]
+    is_attack = event_type in ("Battles", "Explosions/Remote violence", "Violence against civilians") or \
+        sub_event == "Mob violence"
+    # actor sides by event type
+    if event_type == "Protests":
+        actor1 = ("protesters", None)
+        actor2 = (attacker_kind, None) if attacker_kind in ("police", "military") else (None, None)
+        if sub_event in ("Protest with intervention", "Excessive force against protesters") and actor2 == (None, None):
+            actor2 = ("police", None)
+    elif event_type == "Riots":
+        actor1 = ("rioters", None)
+        actor2 = (victim_kind, victim_group) if victim_kind else (None, None)
+    elif event_type == "Strategic developments":
+        actor1 = (attacker_kind if attacker_kind in ("military", "police") else "police", None)
+        named = [g for s in sents for _, g in s.actors]
+        actor2 = ("group", named[0]) if named else (None, None)
+        if sub_event == "Disrupted weapons use":
+            actor2 = (None, None)
+    else:
+        actor1 = (attacker_kind, perp_group)
+        if victim_kind is None:
+            victim_kind = "civilians" if event_type == "Violence against civilians" else None
+        actor2 = (victim_kind, victim_group)
+        if event_type == "Violence against civilians":
+            actor2 = ("civilians", None)
+    # target and attack types (GTD), for attacks only
+    target_type = attack_type = None
+    if is_attack:
+        target_type = _target_type(victim_kind, victim_target, sents)
+        tactic = _primary_tactic(sub_event, tactics, classes)
+        attack_type = ATTACK_TYPE_BY_TACTIC.get(tactic, "Unknown") if tactic else (
+            "Armed Assault" if event_type in ("Battles", "Violence against civilians") else "Unknown")
+        if attack_type == "Armed Assault" and _is_assassination(sents, victim_target):
+            attack_type = "Assassination"
+        if sub_event == "Abduction/forced disappearance":
+            attack_type = "Hostage Taking (Kidnapping)"
+        tactic_span = next(((sp, s.idx) for s in sents for sp, a in s.tactics), None)
+        if tactic_span:
+            evidence["attack_type"] = _ev(tactic_span[0], tactic_span[1])
+    # date
+    event_date, precision, date_ev = _incident_date(inc, sents, pub)
+    if date_ev:
+        evidence["event_date"] = date_ev
+    claimed = None
+    claimed_by = claim_mode = None
+    if claim is not None:
+        if claim.status == "claimed":
+            claimed, claimed_by, claim_mode = True, claim.actor, claim.mode
+        else:
+            claimed = False
+        evidence["claimed"] = _ev(None, claim.sentence_idx, claim.char_start, claim.char_end, claim.text)
+    perpetrator_kind = actor1[0] if is_attack else None
+    return {
+        "event_date": event_date, "time_precision": precision,
+        "disorder_type": disorder, "event_type": event_type, "sub_event_type": sub_event,
+        "actor1_kind": actor1[0], "actor1_group": actor1[1] or "",
+        "actor2_kind": actor2[0] or "", "actor2_group": actor2[1] or "",
+        "perpetrator_kind": perpetrator_kind or "", "perpetrator_group": (perp_group or "") if is_attack else "",
+        "perpetrator_suspected": bool(perp_suspected) if is_attack and perp_group else (False if is_attack else None),
+        "claimed": claimed, "claimed_by": claimed_by, "claim_mode": claim_mode,
+        "target_type": target_type, "attack_type": attack_type,
+        "fatalities": int(fatalities), "fatalities_low": int(k_low if k_low is not None else fatalities),
+        "fatalities_high": int(max(k_high or 0, fatalities)),
+        "fatalities_reported": k_best is not None, "fatalities_revised": bool(k_ev and k_ev.is_update),
+        "wounded": w_best,
+        "evidence": evidence,
+    }
+
+
+def _main_victim(victims: list, perp_group: str | None):
+    if not victims:
+        return None
+    order = {"police": 0, "military": 0, "group": 1, "unidentified": 2, "civilians": 3}
+    usable = [v for v in victims if not (v[0] == "group" and v[1] == perp_group)]
+    if not usable:
+        return None
+    return sorted(usable, key=lambda v: order.get(v[0], 4))[0]
+
+
+def _attributions(sents: list[SentInfo]) -> list[tuple[str, bool, dict]]:
+    """Groups that sources name or suspect: "police blamed the TTP", "suspected Boko Haram insurgents"."""
+    out = []
+    for s in sents:
+        if not s.actors:
+            continue
+        suspected = bool(_SUSPECT_CUES.search(s.span.text))
+        stated = bool(s.triggers) or bool(re.search(r"\b(carried out|behind|responsible|by)\b", s.span.text))
+        if suspected or stated:
+            span, name = s.actors[0]
+            out.append((name, suspected, _ev(span, s.idx)))
+    return out
+
+
+def _incident_claim(inc: Incident, claims_all: list[Claim]) -> Claim | None:
+    """The incident's claim status: a claim beats "no claim so far"; a denial alone counts as unclaimed."""
+    idxs = {s.idx for s in inc.sentences}
+    mine = [c for c in claims_all if c.sentence_idx in idxs]
+    if not mine:
+        return None
+    claimed = [c for c in mine if c.status == "claimed"]
+    if claimed:
+        with_actor = [c for c in claimed if c.actor] or claimed
+        best = with_actor[0]
+        if best.mode == "Unknown":
+            # the channel is often named in a later sentence ("... said in a WhatsApp message to AFP")
+            known = [c.mode for c in claimed if c.mode != "Unknown"]
+            best = Claim(best.status, best.actor, known[0] if known else best.mode, best.sentence_idx,
+                         best.char_start, best.char_end, best.text)
+        return best
+    return mine[0]
+
+
+def _target_type(victim_kind: str | None, target: dict | None, sents: list[SentInfo]) -> str:
+    if target is not None:
+        return str(target["target_type"])
+    if victim_kind == "police":
+        return "Police"
+    if victim_kind == "military":
+        return "Military"
+    if victim_kind in ("group", "unidentified"):
+        return "Terrorists/Non-State Militia"
+    found = [a["target_type"] for s in sents for _, a in s.targets]
+    priority = ["Police", "Military", "Government (Diplomatic)", "Government (General)", "Journalists & Media",
+                "Religious Figures/Institutions", "Educational Institution", "NGO", "Transportation", "Utilities",
+                "Telecommunication", "Business", "Tourists", "Airports & Aircraft", "Maritime",
+                "Food or Water Supply", "Violent Political Party", "Private Citizens & Property"]
+    for p in priority:
+        if p in found:
+            return p
+    if victim_kind == "civilians":
+        return "Private Citizens & Property"
+    return "Unknown"
+
+
+def _primary_tactic(sub_event: str, tactics: set[str], classes: set[str]) -> str | None:
+    for tactic, sub in SUB_BY_TACTIC.items():
+        if sub == sub_event:
+            return tactic
+    for t in ("hostage_barricade", "kidnapping", "hijacking", "firearms", "melee", "arson", "unarmed"):
+        if t in tactics:
+            return t
+    if classes & {"explode", "bomb"}:
+        return "remote_explosive"
+    if classes & {"shoot"}:
+        return "firearms"
+    if classes & {"burn"}:
+        return "arson"
+    return None
+
+
+def _is_assassination(sents: list[SentInfo], target: dict | None) -> bool:
+    for s in sents:
+        for token, cls, _ in s.triggers:
+            if cls not in ("kill", "assassinate", "shoot", "attack"):
+                continue
+            if cls == "assassinate":
+                return True
+            for child in token.children:
+                if child.dep_ in ("dobj", "nsubjpass"):
+                    words = {t.lemma_.lower() for t in child.subtree}
+                    plural = child.tag_ in ("NNS", "NNPS") or any(t.like_num and t.lower_ not in ("one", "1")
+                                                                   for t in child.subtree)
+                    if words & PROMINENT and not plural and not words & {"police", "security", "army"}:
+                        return True
+    return False
+
+
+def _incident_date(inc: Incident, sents: list[SentInfo], pub: date | None):
+    ordered = [inc.anchor] + [s for s in sents if s is not inc.anchor]
+    for s in ordered:
+        for ref in s.times:
+            if pub is None and ref.relative:
+                continue
+            if pub is not None and not (0 <= (pub - ref.day).days <= 31):
+                continue
+            return ref.day, ref.precision, _ev(None, s.idx, ref.char_start, ref.char_end, ref.text)
+    if pub is not None:
+        return pub, 1, None
+    return None, None, None
+
+
+# --- the stage -----------------------------------------------------------------------------------------
+
+def code_article(doc: Doc, meta: dict, entities: pd.DataFrame, toponyms: list[dict], lex: Lexicons,
+                 cfg: CodeConfig) -> tuple[list[dict], str | None]:
+    """Reports for one article, or ([], reason) when it reports no political-violence incident."""
+    pub = parse_published(meta.get("published"))
+    ref_day = pub or date(2100, 1, 1)
+    actors = _actor_spans(doc, entities)
+    infos = [_read_sentence(i, s, lex, actors, toponyms, pub, ref_day, cfg) for i, s in enumerate(doc.sents)]
+    sport_sents = sum(1 for i in infos if "sport" in i.nonviolent)
+    article_sport = sport_sents >= 2 and not actors
+    for info in infos:
+        info.is_event = _is_event_sentence(info, article_sport)
+    if not any(i.is_event for i in infos):
+        reason = "background_only" if any(i.triggers for i in infos) else "no_trigger"
+        if any(i.nonviolent for i in infos) and any(i.triggers for i in infos):
+            reason = "non_violent_context"
+        return [], reason
+    incidents = _segment(infos, lex, cfg)
+    claims_all = [c for i in infos if not i.background for c in i.claims]
+    # a claim or denial in a sentence outside every incident (a headline, a closing line) belongs to the
+    # only incident, or the one it follows
+    for c in claims_all:
+        if not any(c.sentence_idx in {s.idx for s in inc.sentences} for inc in incidents):
+            prior = [inc for inc in incidents if inc.anchor.idx <= c.sentence_idx] or incidents[:1]
+            prior[-1].sentences.append(infos[c.sentence_idx])
+    reports = []
+    dateline = [t for t in toponyms if t.get("source") == "dateline"]
+    for n, inc in enumerate(incidents):
+        coded = _code_incident(inc, infos, claims_all, lex, pub, doc)
+        if coded is None:
+            continue
+        if coded["claimed"] is None and len(incidents) == 1:
+            pass
+        event_places = []
+        for s in [inc.anchor] + [s for s in inc.sentences if s is not inc.anchor]:
+            event_places.extend({**p, "role": "event"} for p in s.places)
+        other = [
+            {**p, "role": "article"} for i in infos if not i.background and all(i is not s for s in inc.sentences)
+            for p in i.places
+        ]
+        mentions = _dedupe_places(event_places + [{**p, "role": "dateline"} for p in dateline] + other)
+        anchor_token = next((t for t, _, _ in inc.anchor.triggers), inc.anchor.span.root)
+        code = coded["sub_event_type"]
+        report_id = hashlib.sha256(
+            f"{meta['article_id']}|{inc.anchor.idx}|{anchor_token.idx}|{code}".encode()).hexdigest()[:16]
+        persons = sorted({e.text for s in inc.sentences for e in s.span.ents if e.label_ == "PERSON"})
+        evidence = coded.pop("evidence")
+        reports.append({
+            "report_id": report_id, "doc_id": meta["doc_id"], "article_id": meta["article_id"], "incident_idx": n,
+            "published": meta.get("published"), "source_name": meta.get("source_name"),
+            "source_url": meta.get("source_url"), "title": meta.get("title"),
+            **coded,
+            "sentence_idx": inc.anchor.idx, "char_start": anchor_token.idx,
+            "char_end": anchor_token.idx + len(anchor_token.text), "evidence_text": inc.anchor.span.text.strip(),
+            "evidence": json.dumps(evidence, sort_keys=True), "place_mentions": json.dumps(mentions, sort_keys=True),
+            "persons": json.dumps(persons),
+            "target_terms": json.dumps(sorted({sp.text.lower() for s in inc.sentences for sp, _ in s.targets})),
+        })
+    if not reports:
+        return [], "no_codable_incident"
+    return reports, None
+
+
+def _dedupe_places(mentions: list[dict]) -> list[dict]:
+    seen, out = set(), []
+    for m in mentions:
+        key = (m["char_start"], m["char_end"])
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append({k: (v.item() if hasattr(v, "item") else v) for k, v in m.items() if k != "article_id"})
+    return out
+
+
+REPORT_COLUMNS = [
+    "report_id", "doc_id", "article_id", "incident_idx", "published", "source_name", "source_url", "title",
+    "event_date", "time_precision", "disorder_type", "event_type", "sub_event_type", "actor1_kind", "actor1_group",
+    "actor2_kind", "actor2_group", "perpetrator_kind", "perpetrator_group", "perpetrator_suspected", "claimed",
+    "claimed_by", "claim_mode", "target_type", "attack_type", "fatalities", "fatalities_low", "fatalities_high",
+    "fatalities_reported", "fatalities_revised", "wounded", "sentence_idx", "char_start", "char_end",
+    "evidence_text", "evidence", "place_mentions", "persons", "target_terms",
+]
+
+
+def run(articles: pd.DataFrame, tokens: pd.DataFrame, entities: pd.DataFrame, toponyms: pd.DataFrame,
+        cfg: CodeConfig, *, lex: Lexicons, vocab) -> StageResult:
+    """Code every parsed article. Never mutates its inputs."""
+    tok_groups = {k: g for k, g in tokens.groupby("article_id", sort=False)}
+    ent_groups = {k: g for k, g in entities.groupby("article_id", sort=False)}
+    top_groups = {k: g.to_dict("records") for k, g in toponyms.groupby("article_id", sort=False)}
+    empty_ents = entities.iloc[0:0]
+    reports, no_event = [], []
+    for meta in articles.sort_values("doc_id").to_dict("records"):
+        aid = meta["article_id"]
+        if aid not in tok_groups:
+            continue  # rejected by the NLP stage; counted there
+        doc = doc_from_tokens(vocab, tok_groups[aid].sort_values("i"))
+        rows, reason = code_article(doc, meta, ent_groups.get(aid, empty_ents), top_groups.get(aid, []), lex, cfg)
+        if rows:
+            reports.extend(rows)
+        else:
+            no_event.append({"doc_id": meta["doc_id"], "article_id": aid, "reason": reason})
+    frame = pd.DataFrame.from_records(reports, columns=REPORT_COLUMNS)
+    frame = _report_dtypes(frame)
+    no_event_frame = pd.DataFrame.from_records(no_event, columns=["doc_id", "article_id", "reason"]).astype("string")
+    n_in = int(articles["article_id"].isin(tok_groups).sum())
+    stats = {"in": n_in, "out": n_in - len(no_event_frame), "rejected": 0, "no_event": len(no_event_frame),
+             "reports": len(frame)}
+    return StageResult(rows=frame, rejects=make_rejects([]), stats=stats, extra={"no_event": no_event_frame})
+
+
+def _report_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["event_date"] = frame["event_date"].map(lambda d: d.isoformat() if isinstance(d, date) else None)
+    for col in ("time_precision", "wounded", "incident_idx", "fatalities", "fatalities_low", "fatalities_high",
+                "sentence_idx", "char_start", "char_end"):
+        frame[col] = frame[col].astype("Int64")
+    for col in ("claimed", "perpetrator_suspected", "fatalities_reported", "fatalities_revised"):
+        frame[col] = frame[col].astype("boolean")
+    for col in frame.columns:
+        if frame[col].dtype == object:
+            frame[col] = frame[col].astype("string")
+    return frame
+
+
+# --- actor names, once the country is known ---------------------------------------------------------------
+
+def _country_name(iso2: str | None, fallback: str | None) -> str:
+    if fallback:
+        return fallback
+    import pycountry
+
+    c = pycountry.countries.get(alpha_2=iso2) if iso2 else None
+    return getattr(c, "common_name", None) or (c.name if c else "International")
+
+
+def actor_name(kind: str, group: str, lex: Lexicons, iso2: str | None, country: str | None,
+               day: date | None, state_iso2: str | None = None) -> tuple[str | None, int | None]:
+    """ACLED name and inter code for an actor side."""
+    if not kind:
+        return None, None
+    cname = _country_name(iso2, country)
+    if kind == "group" and group:
+        return group, lex.actors.get(group, {}).get("inter", 3)
+    if kind in ("military", "police", "government"):
+        home = state_iso2 or iso2
+        name = lex.state_force_name(home, kind, day) or f"{kind.title() if kind != 'military' else 'Military'}" \
+            f" Forces of {_country_name(home, country if home == iso2 else None)}"
+        if kind == "police":
+            name = lex.state_force_name(home, "police", day) or f"Police Forces of {_country_name(home, None)}"
+        return name, (1 if home == iso2 else 8)
+    if kind == "civilians":
+        return f"Civilians ({cname})", 7
+    if kind == "protesters":
+        return f"Protesters ({cname})", 6
+    if kind == "rioters":
+        return f"Rioters ({cname})", 5
+    return f"Unidentified Armed Group ({cname})", 3
+
+
+def interaction_text(inter1: int | None, inter2: int | None) -> str:
+    if inter1 is None:
+        return ""
+    if inter2 is None:
+        return f"{INTER_TEXT[inter1]} only"
+    a, b = sorted((inter1, inter2))
+    return f"{INTER_TEXT[a]}-{INTER_TEXT[b]}"
+
+
+def name_actors(reports: pd.DataFrame, lex: Lexicons) -> pd.DataFrame:
+    """Fill actor1/actor2/perpetrator names, inter codes and interaction from the kinds and the geocoded country."""
+    import pycountry
+
+    out = reports.copy()
+    cols = {k: [] for k in ("actor1", "inter1", "actor2", "inter2", "interaction", "perpetrator",
+                            "civilian_targeting")}
+    for row in out.to_dict("records"):
+        iso_num = row.get("iso")
+        c = pycountry.countries.get(numeric=f"{int(iso_num):03d}") if iso_num is not None and iso_num == iso_num else None
+        iso2 = c.alpha_2 if c else None
+        day = date.fromisoformat(row["event_date"]) if isinstance(row.get("event_date"), str) else None
+        country = row.get("country") if isinstance(row.get("country"), str) else None
+        a1, i1 = actor_name(row["actor1_kind"] or "", row["actor1_group"] or "", lex, iso2, country, day)
+        a2, i2 = actor_name(row["actor2_kind"] or "", row["actor2_group"] or "", lex, iso2, country, day)
+        if a2 == a1:
+            a2, i2 = None, None
+        perp, _ = actor_name(row["perpetrator_kind"] or "", row["perpetrator_group"] or "", lex, iso2, country, day)
+        cols["actor1"].append(a1)
+        cols["inter1"].append(INTER_TEXT.get(i1) if i1 else None)
+        cols["actor2"].append(a2)
+        cols["inter2"].append(INTER_TEXT.get(i2) if i2 else None)
+        cols["interaction"].append(interaction_text(i1, i2))
+        cols["perpetrator"].append(perp)
+        cols["civilian_targeting"].append("Civilians targeted" if i2 == 7 else None)
+    for k, v in cols.items():
+        out[k] = pd.Series(v, index=out.index, dtype="string")
+    return out

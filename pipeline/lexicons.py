@@ -1,0 +1,122 @@
+"""The coding dictionaries turned into fast matchers over a parsed Doc.
+
+Built once per process from `data/dictionaries/` (validated by `schemas.dictionaries`). Phrases are matched
+on both surface form (LOWER) and lemma (LEMMA), so "opened fire" and "open fire", "police stations" and
+"police station" all match one entry.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+
+@dataclass
+class PhraseLexicon:
+    """Phrase -> attributes, matched on LOWER and LEMMA; longest match wins."""
+
+    name: str
+    lower: PhraseMatcher
+    lemma: PhraseMatcher
+    attrs: dict[str, dict]
+
+    @classmethod
+    def build(cls, nlp: Language, name: str, rows: pd.DataFrame, key: str) -> "PhraseLexicon":
+        lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        attrs: dict[str, dict] = {}
+        terms = [str(t).strip().lower() for t in rows[key]]
+        records = rows.to_dict("records")
+        # Lemmatised pattern docs need the tagger + lemmatizer, not the parser or NER.
+        with nlp.select_pipes(enable=[p for p in ("tok2vec", "tagger", "attribute_ruler", "lemmatizer")
+                                      if p in nlp.pipe_names]):
+            lemma_docs = list(nlp.pipe(terms))
+        for term, rec, ldoc in zip(terms, records, lemma_docs):
+            if not term:
+                continue
+            label = f"{name}:{term}"
+            attrs[label] = rec
+            lower.add(label, [nlp.make_doc(term)])
+            lemma.add(label, [ldoc])
+        return cls(name, lower, lemma, attrs)
+
+    def find(self, span: Span | Doc) -> list[tuple[Span, dict]]:
+        doc = span.doc if isinstance(span, Span) else span
+        found: dict[tuple[int, int], str] = {}
+        for matcher in (self.lower, self.lemma):
+            for match_id, s, e in matcher(span):  # offsets are doc-relative, also for a Span
+                found.setdefault((s, e), doc.vocab.strings[match_id])
+        spans = sorted(found, key=lambda se: (-(se[1] - se[0]), se[0]))
+        taken: set[int] = set()
+        out = []
+        for s, e in spans:
+            if taken & set(range(s, e)):
+                continue
+            taken.update(range(s, e))
+            out.append((doc[s:e], self.attrs[found[(s, e)]]))
+        return sorted(out, key=lambda x: x[0].start)
+
+
+@dataclass
+class Lexicons:
+    triggers: dict[tuple[str, str], tuple[str, str]]  # (lemma, POS) -> (event_class, strength)
+    tactics: PhraseLexicon
+    targets: PhraseLexicon
+    generic_actors: PhraseLexicon
+    nonviolent: PhraseLexicon
+    actors: dict[str, dict]  # canonical name -> {inter, country, actor_id}
+    state_forces: pd.DataFrame
+    version: str = ""
+    country_names: set[str] = field(default_factory=set)
+
+    def trigger(self, lemma: str, pos: str) -> tuple[str, str] | None:
+        lemma = lemma.lower()
+        hit = self.triggers.get((lemma, pos))
+        if hit is None and pos in ("ADJ", "AUX", "PROPN"):
+            hit = self.triggers.get((lemma, "VERB")) or self.triggers.get((lemma, "NOUN"))
+        return hit
+
+    def state_force_name(self, iso2: str | None, force: str, day: date | None) -> str | None:
+        """ACLED's regime-period name, e.g. Police Forces of Pakistan (2022-), for the event's date."""
+        if not iso2:
+            return None
+        rows = self.state_forces[(self.state_forces["country"] == iso2) & (self.state_forces["force"] == force)]
+        if rows.empty:
+            return None
+        if day is not None:
+            iso = day.isoformat()
+            hit = rows[(rows["start"] <= iso) & ((rows["end"] == "") | (rows["end"] >= iso))]
+            if not hit.empty:
+                return str(hit.iloc[0]["name"])
+        return str(rows.sort_values("start").iloc[-1]["name"])
+
+
+def build_lexicons(nlp: Language, dictionaries: dict[str, pd.DataFrame], version: str = "") -> Lexicons:
+    trig = dictionaries["triggers"]
+    triggers = {
+        (str(l).lower(), str(p)): (str(c), str(s))
+        for l, p, c, s in zip(trig["lemma"], trig["pos"], trig["event_class"], trig["strength"])
+    }
+    actors = {
+        str(r["name"]): {"inter": int(r["inter"]), "country": str(r["country"]), "actor_id": str(r["actor_id"])}
+        for r in dictionaries["actors"].to_dict("records")
+    }
+    import pycountry
+
+    country_names = {c.name.lower() for c in pycountry.countries}
+    country_names |= {getattr(c, "common_name", c.name).lower() for c in pycountry.countries}
+    return Lexicons(
+        triggers=triggers,
+        tactics=PhraseLexicon.build(nlp, "tactic", dictionaries["attack_types"], "term"),
+        targets=PhraseLexicon.build(nlp, "target", dictionaries["target_types"], "term"),
+        generic_actors=PhraseLexicon.build(nlp, "actor", dictionaries["generic_actors"], "term"),
+        nonviolent=PhraseLexicon.build(nlp, "context", dictionaries["nonviolent_contexts"], "term"),
+        actors=actors,
+        state_forces=dictionaries["state_forces"],
+        version=version,
+        country_names=country_names,
+    )

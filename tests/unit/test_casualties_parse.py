@@ -1,0 +1,42 @@
+"""Casualty figures read from the parse: needs the real model (a hand-built parse would test nothing real)."""
+import pytest
+
+from pipeline.casualties import aggregate, find_counts
+
+
+def _counts(nlp, text):
+    doc = nlp(text)
+    return [c for s in doc.sents for c in find_counts(s)]
+
+
+@pytest.mark.parametrize(
+    "text, killed, low, high, wounded",
+    [
+        ("Two people have been killed and at least one security official wounded.", 2, 2, 2, 1),
+        ("US drone attack kills 5 in N Waziristan", 5, 5, 5, None),
+        ("Five soldiers and three militants were killed in the clash.", 8, 8, 8, None),
+        ("The death toll rose to 12 on Friday.", 12, 12, 12, None),
+        ("Gunmen killed dozens of villagers.", 12, 12, 12, None),
+        ("The blast left 5 people dead and dozens injured.", 5, 5, 5, 12),
+        ("Police said 10 were killed; hospital officials put the toll at 12.", 10, 10, 12, None),
+        ("Attackers killed eight to 10 civilians.", 8, 8, 10, None),
+        ("No one was hurt in the blast.", None, None, None, 0),
+    ],
+)
+def test_casualties_aggregate_acled_style(spacy_model, text, killed, low, high, wounded):
+    counts = _counts(spacy_model, text)
+    best, lo, hi, _ = aggregate(counts, "killed")
+    assert (best, lo, hi) == (killed, low, high)
+    assert aggregate(counts, "wounded")[0] == wounded
+
+
+def test_casualties_keep_character_evidence(spacy_model):
+    text = "Officials said at least 14 people were killed."
+    count = _counts(spacy_model, text)[0]
+    assert text[count.char_start:count.char_end] == count.text
+    assert "14" in count.text
+
+
+def test_casualties_none_reported_is_not_zero(spacy_model):
+    counts = _counts(spacy_model, "There was no immediate word of casualties.")
+    assert aggregate(counts, "killed")[0] is None

@@ -241,28 +241,43 @@ def release_cmd(version, data_dir, config_path, overrides):
     stages = ["ingest", "nlp", "code", "geocode", "merge", "validate"]
     rejects = pd.concat([pd.read_parquet(interim / f"{s}.rejects.parquet") for s in stages
                          if (interim / f"{s}.rejects.parquet").exists()], ignore_index=True)
-    stats = {s: json.loads((interim / f"{s}.stats.json").read_text()) for s in stages
-             if (interim / f"{s}.stats.json").exists()}
+    counts = {}
+    for s in stages:
+        if (interim / f"{s}.stats.json").exists():
+            st = json.loads((interim / f"{s}.stats.json").read_text())
+            counts[s] = {"in": st["in"], "out": st["out"], "rejected": st["rejected"]}
     versions = res.versions()
+    input_hashes = dict(zip(articles["doc_id"].astype(str), articles["input_sha256"].astype(str)))
     fingerprint = hashlib.sha256(json.dumps(
-        {"inputs": sorted(articles["input_sha256"].astype(str)), "versions": {k: v for k, v in versions.items()
-                                                                              if k != "git_sha"}},
-        sort_keys=True).encode()).hexdigest()[:16]
-    previous = release.load_release(releases)
-    latest = (releases / "LATEST").read_text().strip() if (releases / "LATEST").exists() else None
-    if version is None and previous is not None and previous["manifest"].get("build_fingerprint") == fingerprint:
+        {"inputs": input_hashes, "versions": {k: v for k, v in versions.items() if k != "git_sha"}},
+        sort_keys=True, default=str).encode()).hexdigest()[:16]
+    previous_manifest = release.load_manifest(releases)
+    if version is None and previous_manifest and previous_manifest.get("build_fingerprint") == fingerprint:
         (releases / "LATEST").touch()  # tell make the release is up to date
-        click.echo(f"release: unchanged inputs, code and config; {releases / latest} is current")
+        click.echo(f"release: unchanged inputs, code and config; {releases / previous_manifest['version']} is current")
         return
     existing = [p.name for p in releases.iterdir() if p.is_dir()] if releases.exists() else []
     version = version or release.next_version(existing)
-    ingest_rejects = pd.read_parquet(interim / "ingest.rejects.parquet")
     qa_path = interim / "qa.md"
+    qa_lines = [ln[2:] for ln in qa_path.read_text().splitlines() if ln.startswith("- ")] if qa_path.exists() else []
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")  # reproducible builds may pin the creation time
+    created = (pd.Timestamp(int(epoch), unit="s", tz="UTC") if epoch else pd.Timestamp.now(tz="UTC")).isoformat()
+    model_name, _, model_version = versions["model"].rpartition("-")
     out = release.write_release(
         releases, version, events=events, event_sources=sources, rejects=rejects, no_event=no_event,
-        articles=articles, ingest_rejects=ingest_rejects, stage_stats=stats, versions=versions,
-        build_fingerprint=fingerprint, qa_text=qa_path.read_text() if qa_path.exists() else "", previous=previous,
-        previous_version=latest,
+        manifest_fields={
+            "created_utc": created,
+            "code_version": release.code_version(versions["git_sha"]),
+            "model": {"name": model_name, "version": model_version},
+            "gazetteer_version": versions["gazetteer_version"],
+            "dictionaries_version": versions["dictionaries_version"],
+            "config_hash": versions["config_hash"],
+            "stage_versions": versions["stage_versions"],
+            "input_hashes": input_hashes,
+            "stage_counts": counts,
+            "build_fingerprint": fingerprint,
+        },
+        qa_lines=qa_lines, prev=release.load_release(releases),
     )
     click.echo(f"release: {len(events)} events written to {out}")
 

@@ -106,7 +106,8 @@ _BACKGROUND_CUES = re.compile(
     r"\b(anniversary|in the past|last year|so far this year|this year|earlier this year|in recent (?:years|months|weeks)|"
     r"over the past|over the last|the latest in|deadliest since|worst since|has (?:seen|witnessed|suffered|been hit)|"
     r"have (?:seen|witnessed|suffered|been hit)|history of|were convicted|was convicted|sentenced|years? of|"
-    r"months? of|decades?|remembered|commemorat|mark(?:s|ed|ing)? the)\b", re.I)
+    r"months? of|decades?|remembered|commemorat|mark(?:s|ed|ing)? the|since the|since taking|ever since|"
+    r"the majority of|in the run-up|used to|over the years)\b", re.I)
 _SEPARATE_CUES = re.compile(
     r"\b(in a separate|separately|in another (?:attack|incident|raid|blast|bombing|ambush|clash)|elsewhere|"
     r"in a second (?:attack|incident)|in a related (?:attack|incident)|in a different (?:attack|incident)|"
@@ -316,8 +317,8 @@ def _place_keys(info: SentInfo, lex: Lexicons) -> set[str]:
 def _is_event_sentence(info: SentInfo, article_sport: bool) -> bool:
     if info.background:
         return False
-    strong = [c for _, c, s in info.triggers if s == "strong" or c in STRONG_CLASSES]
-    weak = [c for _, c, s in info.triggers if c not in strong]
+    strong = [c for _, c, s in info.triggers if s == "strong"]
+    weak = [c for _, c, s in info.triggers if s != "strong"]
     armed = bool(info.actors) or any(a["role"] in ("armed_group",) for _, a in info.generic)
     explosive = bool(info.tactic_set & {"suicide_bomb", "remote_explosive", "air_strike", "shelling", "grenade"})
     blocking = info.nonviolent & {"court", "commemoration"}
@@ -455,19 +456,18 @@ def _sides(inc: Incident, lex: Lexicons) -> dict:
 
 
 def _choose_event_type(classes: set[str], tactics: set[str], attacker_kind: str | None, victim_kind: str | None,
-                       has_clash_word: bool, protesters: bool, fatalities: int) -> str | None:
+                       has_clash_word: bool, protesters: bool, fatalities: int, intervention: bool = False) -> str | None:
     armed_victim = victim_kind in ("police", "military", "group", "unidentified")
-    if classes & {"protest", "riot", "lynch"} or protesters:
-        if "lynch" in classes or (classes & {"riot"} and victim_kind == "civilians" and not protesters):
-            return "Mob violence"
-        if "riot" in classes or (protesters and tactics & {"arson"}):
-            return "Violent demonstration"
-        if protesters and (fatalities > 0 or "shoot" in classes or "kill" in classes):
+    if "lynch" in classes or (classes & {"riot"} and not protesters and victim_kind == "civilians"):
+        return "Mob violence"
+    if protesters or classes & {"riot"}:
+        if protesters and (fatalities > 0 or "shoot" in classes) and not classes & {"riot"}:
             return "Excessive force against protesters"
-        if protesters and (classes & {"arrest"} or attacker_kind in ("police", "military")):
+        if "riot" in classes or tactics & {"arson"} or classes & {"burn"}:
+            return "Violent demonstration"
+        if intervention or classes & {"arrest"}:
             return "Protest with intervention"
-        if protesters and not (classes & ATTACK_CLASSES - {"wound"}):
-            return "Peaceful protest"
+        return "Peaceful protest"
     if classes & {"capture"} and attacker_kind in ("group", "unidentified"):
         return "Non-state actor overtakes territory"
     if classes & {"retake"} or (classes & {"capture"} and attacker_kind in ("military", "police")):
@@ -503,7 +503,12 @@ def _choose_event_type(classes: set[str], tactics: set[str], attacker_kind: str 
 def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim], lex: Lexicons,
                    pub: date | None, doc: Doc) -> dict | None:
     sents = [s for s in inc.sentences if not s.background]
-    classes = set().union(*(s.classes for s in sents))
+    strong_classes = {c for s in sents for _, c, st in s.triggers if st == "strong"}
+    weak_classes = {c for s in sents for _, c, st in s.triggers if st != "strong"}
+    violent = (strong_classes | weak_classes) & (ATTACK_CLASSES - {"capture", "retake", "wound"})
+    # a weak word ("control", "gather", "detain") types an incident only when nothing violent happened
+    classes = strong_classes | (weak_classes & (ATTACK_CLASSES - {"capture", "retake"})) | (
+        set() if violent else weak_classes)
     tactics = set().union(*(s.tactic_set for s in sents))
     evidence: dict[str, dict] = {}
     anchor_trig = next(((t, c) for t, c, _ in inc.anchor.triggers), (None, None))
@@ -523,7 +528,15 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     # sides
     sides = _sides(inc, lex)
     has_clash_word = any(t.lemma_.lower() in CLASH_WORDS or c == "clash" for s in sents for t, c, _ in s.triggers)
-    protesters = any(a["role"] in ("protesters",) for s in sents for _, a in s.generic) or "protest" in classes
+    protest_words = {t.lemma_.lower() for s in sents for t in s.span}
+    protesters = (any(a["role"] == "protesters" and a.get("term", "") != "activists" for s in sents
+                      for _, a in s.generic) or "protest" in strong_classes)
+    armed_nonstate = any(a["role"] == "armed_group" for s in sents for _, a in s.generic) or any(
+        s.actors for s in sents)
+    if protesters and armed_nonstate and violent - {"kill", "shoot"}:
+        protesters = False  # militants attacking: a protest mentioned in passing does not type the event
+    intervention = bool(protest_words & {"disperse", "teargas", "tear", "baton", "cannon", "arrest", "detain",
+                                          "lathi", "rubber", "crackdown", "scuffle"})
     # claims of this incident
     claim = _incident_claim(inc, claims_all)
     # perpetrator: claimant > named attacker (suspected or stated) > generic
@@ -570,7 +583,7 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     if victim_ev:
         evidence["actor2"] = victim_ev
     sub_event = _choose_event_type(classes, tactics, attacker_kind, victim_kind, has_clash_word, protesters,
-                                   fatalities)
+                                   fatalities, intervention)
     if sub_event is None:
         return None
     event_type, disorder = SUB_EVENT[sub_event]
@@ -645,11 +658,13 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
 def _main_victim(victims: list, perp_group: str | None):
     if not victims:
         return None
-    order = {"police": 0, "military": 0, "group": 1, "unidentified": 2, "civilians": 3}
     usable = [v for v in victims if not (v[0] == "group" and v[1] == perp_group)]
     if not usable:
         return None
-    return sorted(usable, key=lambda v: order.get(v[0], 4))[0]
+    # in order of mention (the parse already tied them to the incident's triggers); a phrase that names
+    # what was hit ("a police station", "a school") beats a bare head noun
+    with_target = [v for v in usable if v[2] is not None]
+    return (with_target or usable)[0]
 
 
 def _attributions(sents: list[SentInfo]) -> list[tuple[str, bool, dict]]:
@@ -861,8 +876,9 @@ def run(articles: pd.DataFrame, tokens: pd.DataFrame, entities: pd.DataFrame, to
     frame = _report_dtypes(frame)
     no_event_frame = pd.DataFrame.from_records(no_event, columns=["doc_id", "article_id", "reason"]).astype("string")
     n_in = int(articles["article_id"].isin(tok_groups).sum())
-    stats = {"in": n_in, "out": n_in - len(no_event_frame), "rejected": 0, "no_event": len(no_event_frame),
-             "reports": len(frame)}
+    # every parsed article is coded: it yields reports or lands in no_event (neither is a reject)
+    stats = {"in": n_in, "out": n_in, "rejected": 0, "with_events": n_in - len(no_event_frame),
+             "no_event": len(no_event_frame), "reports": len(frame)}
     return StageResult(rows=frame, rejects=make_rejects([]), stats=stats, extra={"no_event": no_event_frame})
 
 

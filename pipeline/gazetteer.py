@@ -73,6 +73,11 @@ _TRANSLATE = str.maketrans({
 })
 _DROP = {"'", "’", "‘", "`", "´", "."}
 _NON_WORD = re.compile(r"[\W_]+")
+_DIGIT = re.compile(r"\d")
+
+
+_ASCII_DROP = str.maketrans("", "", "'`.")
+_NOT_LATIN = re.compile(r"[^\x00-\u024F\u02B0-\u036F\u1E00-\u1EFF\u2000-\u206F]")
 
 
 @lru_cache(maxsize=200_000)
@@ -81,6 +86,8 @@ def normalize(text: str) -> str:
 
     `Mariupol'` -> `mariupol`, `D.I. Khan` -> `di khan`, `Hub-Chowki` -> `hub chowki`, `Mīrān Shāh` -> `miran shah`.
     """
+    if text.isascii():
+        return " ".join(_NON_WORD.sub(" ", text.translate(_ASCII_DROP).lower()).split())
     t = unicodedata.normalize("NFKD", text.translate(_TRANSLATE))
     t = "".join(
         ch for ch in t
@@ -88,6 +95,11 @@ def normalize(text: str) -> str:
     )
     t = _NON_WORD.sub(" ", t.casefold())
     return " ".join(t.split())
+
+
+def name_hash(key: str) -> int:
+    """64-bit hash of a normalised name: the gazetteer's index is a sorted array of these."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
 
 
 def display_name(text: str) -> str:
@@ -111,18 +123,12 @@ def short_admin_name(text: str) -> str:
 
 
 def _is_latin(text: str) -> bool:
-    for ch in text:
-        o = ord(ch)
-        if o < 0x250 or 0x1E00 <= o <= 0x1EFF or 0x2000 <= o <= 0x206F or 0x2B0 <= o <= 0x36F:
-            continue
-        if unicodedata.category(ch)[0] in "LN":
-            return False
-    return True
+    return text.isascii() or _NOT_LATIN.search(text) is None
 
 
 def _usable_alt(name: str) -> bool:
     """Alternate names worth indexing for English text: Latin script, no digits, not a code."""
-    if not name or any(c.isdigit() for c in name) or not _is_latin(name):
+    if not name or _DIGIT.search(name) or not _is_latin(name):
         return False
     if name.isupper() and len(name) <= 4:  # IATA/ICAO-like codes: KHI, OPKC
         return False
@@ -365,7 +371,13 @@ def build(out_dir: Path, aliases_csv: Path = DEFAULT_ALIASES) -> dict:
     # ---- write -----------------------------------------------------------------------------------
     names = pd.DataFrame.from_records(b.names, columns=["name", "place_id", "kind"])
     names = names.sort_values(["name", "kind", "place_id"], kind="stable")
-    names = names.drop_duplicates(["name", "place_id"], keep="first").reset_index(drop=True)
+    names = names.drop_duplicates(["name", "place_id"], keep="first")
+    names["hash"] = np.fromiter((name_hash(k) for k in names["name"]), dtype=np.int64, count=len(names))
+    names = names.sort_values(["hash", "name", "kind", "place_id"], kind="stable").reset_index(drop=True)
+    h, k = names["hash"].to_numpy(), names["name"].to_numpy(dtype=object)
+    clash = np.flatnonzero((h[1:] == h[:-1]) & (k[1:] != k[:-1]))
+    if len(clash):  # pragma: no cover - about 1e-8 per build
+        raise PipelineError(E_DICTIONARY, f"gazetteer name hash collision: {k[clash[0]]!r} / {k[clash[0] + 1]!r}")
     names["place_id"] = names["place_id"].astype("int32")
     names["kind"] = names["kind"].astype("int8")
     _write_parquet(places, out_dir / "places.parquet")
@@ -403,9 +415,37 @@ def build(out_dir: Path, aliases_csv: Path = DEFAULT_ALIASES) -> dict:
     return manifest
 
 
+_DICT_COLUMNS = ("feature", "feature_class", "feature_code", "country_iso2", "country", "region", "admin1",
+                 "admin1_code", "admin2", "admin2_code")
+_LOAD_COLUMNS = ["geonameid", "name", "feature", "feature_code", "country_iso2", "iso_numeric", "country", "region",
+                 "admin1_id", "admin1", "admin2_id", "admin2", "latitude", "longitude", "population", "rep_id",
+                 "lat_min", "lat_max", "lon_min", "lon_max", "demonyms"]
+
+
+def _compact(frame: pd.DataFrame) -> pa.Table:
+    """Small on disk and in memory: int32 ids, float32 boxes, dictionary-encoded repeated strings."""
+    frame = frame.copy()
+    for col in ("place_id", "admin1_id", "admin2_id", "rep_id"):
+        if col in frame:
+            frame[col] = frame[col].astype("Int32")
+    if "iso_numeric" in frame:
+        frame["iso_numeric"] = frame["iso_numeric"].astype("Int16")
+    for col in ("lat_min", "lat_max", "lon_min", "lon_max"):
+        if col in frame:
+            frame[col] = frame[col].astype("float32")
+    for col in _DICT_COLUMNS:
+        if col in frame:
+            frame[col] = frame[col].astype("category")
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    fields = [
+        pa.field(f.name, pa.string()) if pa.types.is_large_string(f.type) else f for f in table.schema
+    ]
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
+
+
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     tmp = path.with_suffix(".parquet.tmp")
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp, compression="zstd")
+    pq.write_table(_compact(frame), tmp, compression="zstd")
     tmp.replace(path)
 
 
@@ -486,6 +526,7 @@ def _apply_aliases(b: _Builder, places: pd.DataFrame, aliases: pd.DataFrame, cou
 def _finish_places(places: pd.DataFrame, gnc_countries: dict, country_pid: dict[str, int]) -> pd.DataFrame:
     """Representative towns and coordinates for admin units and countries; populations; bounding boxes."""
     places = places.copy()
+    n = len(places)
     for col in ("admin1_id", "admin2_id", "geonameid", "iso_numeric"):
         places[col] = places[col].astype("Int64")
     if "demonyms" not in places.columns:
@@ -495,73 +536,87 @@ def _finish_places(places: pd.DataFrame, gnc_countries: dict, country_pid: dict[
         places["from_alias"] = False
     places["from_alias"] = places["from_alias"].fillna(False).astype(bool)
     places["feature_class"] = places["feature"].map(_FEATURE_CLASS)
-    places["rep_id"] = pd.array([pd.NA] * len(places), dtype="Int64")
-    for col in ("lat_min", "lat_max", "lon_min", "lon_max"):
-        places[col] = np.nan
 
-    cities = places[(places["feature"] == "city") & places["latitude"].notna()]
-    name_key = places["name"].map(lambda s: normalize(short_admin_name(s)) if isinstance(s, str) else "")
+    feat = places["feature"].to_numpy(dtype=object)
+    names = places["name"].to_numpy(dtype=object)
+    iso = places["country_iso2"].to_numpy(dtype=object)
+    lat = places["latitude"].to_numpy(dtype="float64", na_value=np.nan).copy()
+    lon = places["longitude"].to_numpy(dtype="float64", na_value=np.nan).copy()
+    pop = places["population"].fillna(0).to_numpy(dtype="int64").copy()
+    a1 = places["admin1_id"].fillna(-1).to_numpy(dtype="int64")
+    a2 = places["admin2_id"].fillna(-1).to_numpy(dtype="int64")
+    code = places["feature_code"].to_numpy(dtype=object).copy()
+    rep = np.full(n, -1, dtype=np.int64)
+    bbox = np.full((n, 4), np.nan)
+    city = np.flatnonzero((feat == "city") & ~np.isnan(lat))
+    city_key = [normalize(names[i]) for i in city]
 
-    def pick_rep(members: pd.DataFrame, unit_name: str) -> int | None:
-        if members.empty:
-            return None
-        key = normalize(short_admin_name(unit_name))
-        same = members[name_key.loc[members.index] == key]
-        if not same.empty:  # the district HQ usually shares the district's name (Peshawar, Quetta, Kohat)
-            return int(same["population"].idxmax())
-        return int(members["population"].idxmax())
+    def summarise(unit_of_city: np.ndarray, unit_key) -> None:
+        """For each unit: sum population, bounding box, and the representative town."""
+        ok = unit_of_city >= 0
+        ids, units = city[ok], unit_of_city[ok]
+        keys = [k for k, m in zip(city_key, ok) if m]
+        best: dict[int, int] = {}      # unit -> largest town
+        named: dict[int, int] = {}     # unit -> largest town sharing the unit's name
+        for i, u, k in zip(ids.tolist(), units.tolist(), keys):
+            b = best.get(u)
+            if b is None or pop[i] > pop[b]:
+                best[u] = i
+            if k == unit_key(u):
+                m = named.get(u)
+                if m is None or pop[i] > pop[m]:
+                    named[u] = i
+        order = np.argsort(units, kind="stable")
+        su, si = units[order], ids[order]
+        if len(su):
+            starts = np.flatnonzero(np.concatenate(([True], su[1:] != su[:-1])))
+            uu = su[starts]
+            pop_sum = np.add.reduceat(pop[si], starts)
+            la, lo = lat[si], lon[si]
+            box = np.stack([np.minimum.reduceat(la, starts), np.maximum.reduceat(la, starts),
+                            np.minimum.reduceat(lo, starts), np.maximum.reduceat(lo, starts)], axis=1)
+            is_unit = feat[uu] != "city"
+            pop[uu[is_unit]] = pop_sum[is_unit]
+            bbox[uu[is_unit]] = box[is_unit]
+        for u, b in best.items():
+            rep[u] = named.get(u, b)
 
-    for level in ("admin1", "admin2"):
-        col = f"{level}_id"
-        units = places.index[places["feature"] == level]
-        groups = cities.groupby(cities[col].astype("float64"), sort=False)
-        members_of = {int(k): g for k, g in groups}
-        rep = np.full(len(places), -1, dtype=np.int64)
-        for uid in units:
-            members = members_of.get(int(uid))
-            if members is None:
-                continue
-            r = pick_rep(members, places.at[uid, "name"])
-            if r is None:
-                continue
-            rep[uid] = r
-            places.at[uid, "population"] = int(members["population"].sum())
-            places.at[uid, "lat_min"], places.at[uid, "lat_max"] = members["latitude"].min(), members["latitude"].max()
-            places.at[uid, "lon_min"], places.at[uid, "lon_max"] = members["longitude"].min(), members["longitude"].max()
-        has = rep >= 0
-        places.loc[has, "rep_id"] = rep[has]
-        places.loc[has, "latitude"] = places["latitude"].to_numpy()[rep[has]]
-        places.loc[has, "longitude"] = places["longitude"].to_numpy()[rep[has]]
+    unit_keys = {}
 
-    # countries: the capital (GeoNames' capital name, matched among the country's towns), else the largest town
-    for a2, pid in country_pid.items():
-        members = cities[cities["country_iso2"] == a2]
-        if members.empty:
-            continue
-        cap = normalize(gnc_countries.get(a2, {}).get("capital") or "")
-        same = members[members["name"].map(normalize) == cap] if cap else members.iloc[0:0]
-        r = int((same if not same.empty else members)["population"].idxmax())
-        places.at[pid, "rep_id"] = r
-        places.at[pid, "latitude"] = places.at[r, "latitude"]
-        places.at[pid, "longitude"] = places.at[r, "longitude"]
-        if not same.empty:
-            places.at[r, "feature_code"] = "PPLC"
-        places.at[pid, "lat_min"], places.at[pid, "lat_max"] = members["latitude"].min(), members["latitude"].max()
-        places.at[pid, "lon_min"], places.at[pid, "lon_max"] = members["longitude"].min(), members["longitude"].max()
+    def admin_key(u: int) -> str:
+        k = unit_keys.get(u)
+        if k is None:
+            k = unit_keys[u] = normalize(short_admin_name(names[u]))
+        return k
+
+    summarise(a1[city], admin_key)
+    summarise(a2[city], admin_key)
+
+    # countries: the capital (GeoNames' capital name among the country's towns), else the largest town
+    capital_key = {pid: normalize(gnc_countries.get(a2c, {}).get("capital") or "\0") for a2c, pid in country_pid.items()}
+    city_country = np.array([country_pid.get(iso[i], -1) for i in city], dtype=np.int64)
+    summarise(city_country, lambda u: capital_key.get(u, "\0"))
+    for a2c, pid in country_pid.items():
+        r = rep[pid]
+        if r >= 0 and normalize(names[r]) == capital_key[pid]:
+            code[r] = "PPLC"
 
     # regions from the alias table without coordinates: stand at their admin2's, else admin1's, town
-    regions = places.index[(places["feature"] == "region") & places["latitude"].isna()]
-    for pid in regions:
-        parent = places.at[pid, "admin2_id"]
-        if pd.isna(parent):
-            parent = places.at[pid, "admin1_id"]
-        if pd.isna(parent) or pd.isna(places.at[int(parent), "rep_id"]):
-            continue
-        r = int(places.at[int(parent), "rep_id"])
-        places.at[pid, "rep_id"] = r
-        places.at[pid, "latitude"] = places.at[r, "latitude"]
-        places.at[pid, "longitude"] = places.at[r, "longitude"]
-    places["population"] = places["population"].fillna(0).astype("int64")
+    for pid in np.flatnonzero((feat == "region") & np.isnan(lat)):
+        parent = a2[pid] if a2[pid] >= 0 else a1[pid]
+        if parent >= 0 and rep[parent] >= 0:
+            rep[pid] = rep[parent]
+    has = (rep >= 0) & (feat != "city")
+    lat[has] = lat[rep[has]]
+    lon[has] = lon[rep[has]]
+    places["latitude"] = lat
+    places["longitude"] = lon
+    places["population"] = pop
+    places["feature_code"] = code
+    places["rep_id"] = pd.array(np.where(has, rep, -1), dtype="Int64")
+    places.loc[~has, "rep_id"] = pd.NA
+    for j, col in enumerate(("lat_min", "lat_max", "lon_min", "lon_max")):
+        places[col] = bbox[:, j]
     cols = [
         "place_id", "geonameid", "name", "feature", "feature_class", "feature_code", "country_iso2", "iso_numeric",
         "country", "region", "admin1_id", "admin1", "admin1_code", "admin2_id", "admin2", "admin2_code",
@@ -609,57 +664,68 @@ def _opt_float(v) -> float | None:
 
 
 class Gazetteer:
-    """The loaded gazetteer: fast name lookups and place records. Build it with `build()` first."""
+    """The loaded gazetteer: fast name lookups and place records. Build it with `build()` first.
+
+    Names are found through a sorted array of 64-bit hashes of normalised names (binary search, then the
+    stored name is compared), so loading copies no strings into Python objects: it takes a fraction of a
+    second and a few tens of MB.
+    """
 
     def __init__(self, directory: Path, manifest: dict, places: pa.Table, names: pa.Table):
         self.directory = Path(directory)
         self.manifest = manifest
         self.version: str = manifest["version"]
-        n = places.num_rows
+        places = places.combine_chunks()
+        names = names.combine_chunks()
+        self._n = places.num_rows
 
-        def col(name, dtype=None, fill=-1):
-            arr = places.column(name)
-            if dtype is None:
-                return arr.to_numpy(zero_copy_only=False)
-            return arr.fill_null(fill).to_numpy().astype(dtype)
+        def num(name, dtype, fill=-1):
+            return places.column(name).fill_null(fill).to_numpy().astype(dtype, copy=False)
 
-        self._geonameid = col("geonameid", np.int64)
-        self._name = col("name")
-        self._feature = col("feature")
-        self._feature_class = col("feature_class")
-        self._feature_code = col("feature_code")
-        self._iso2 = col("country_iso2")
-        self._isonum = col("iso_numeric", np.int32)
-        self._country = col("country")
-        self._region = col("region")
-        self._a1 = col("admin1_id", np.int32)
-        self._a1name = col("admin1")
-        self._a2 = col("admin2_id", np.int32)
-        self._a2name = col("admin2")
-        self._lat = col("latitude", np.float64, np.nan)
-        self._lon = col("longitude", np.float64, np.nan)
-        self._pop = col("population", np.int64, 0)
-        self._rep = col("rep_id", np.int32)
-        self._bbox = np.stack([col(c, np.float64, np.nan) for c in ("lat_min", "lat_max", "lon_min", "lon_max")], axis=1)
-        self._n = n
-        self.country_by_iso2: dict[str, int] = {
-            str(self._iso2[i]): i for i in np.flatnonzero(self._feature == "country")
-        }
+        def text(name):
+            return places.column(name).chunk(0) if places.column(name).num_chunks else pa.array([], pa.string())
+
+        def codes(name):
+            arr = places.column(name).chunk(0)
+            enc = arr if pa.types.is_dictionary(arr.type) else arr.dictionary_encode()
+            return enc.indices.fill_null(0).to_numpy(zero_copy_only=False), enc.dictionary.to_pylist()
+
+        self._geonameid = num("geonameid", np.int64)
+        self._isonum = num("iso_numeric", np.int32)
+        self._a1 = num("admin1_id", np.int32)
+        self._a2 = num("admin2_id", np.int32)
+        self._lat = num("latitude", np.float64, np.nan)
+        self._lon = num("longitude", np.float64, np.nan)
+        self._pop = num("population", np.int64, 0)
+        self._rep = num("rep_id", np.int32)
+        self._bbox = np.stack([num(c, np.float64, np.nan) for c in ("lat_min", "lat_max", "lon_min", "lon_max")], axis=1)
+        self._name = text("name")
+        self._country = text("country")
+        self._region = text("region")
+        self._a1name = text("admin1")
+        self._a2name = text("admin2")
+        self._feature_code = text("feature_code")
+        feat_idx, feat_dict = codes("feature")
+        self._feature_names = np.array(feat_dict + [""], dtype=object)
+        self._feat = feat_idx.astype(np.int8)
+        self._feat_code = {f: i for i, f in enumerate(feat_dict)}
+        iso_idx, iso_dict = codes("country_iso2")
+        self._iso_names = np.array(iso_dict, dtype=object)
+        self._iso = iso_idx.astype(np.int16)
+        self._iso_code = {c: i for i, c in enumerate(iso_dict)}
+        self._city_code = self._feat_code.get("city", -1)
+
+        countries = np.flatnonzero(self._feat == self._feat_code.get("country", -1))
+        self.country_by_iso2: dict[str, int] = {str(self._iso_names[self._iso[i]]): int(i) for i in countries}
         self.demonyms: dict[str, str] = {}
-        for i, dem in zip(range(n), places.column("demonyms").to_pylist()):
-            if dem:
-                for d in dem.split("|"):
-                    self.demonyms[normalize(d)] = str(self._iso2[i])
+        dem = places.column("demonyms").chunk(0)
+        for i in np.flatnonzero(dem.is_valid().to_numpy(zero_copy_only=False)):
+            for d in dem[int(i)].as_py().split("|"):
+                self.demonyms[normalize(d)] = str(self._iso_names[self._iso[i]])
 
-        keys = names.column("name").to_numpy(zero_copy_only=False)
+        self._hash = names.column("hash").to_numpy()
         self._name_pid = names.column("place_id").to_numpy()
         self._name_kind = names.column("kind").to_numpy()
-        if len(keys):
-            starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-        else:
-            starts = np.array([], dtype=np.int64)
-        ends = np.append(starts[1:], len(keys))
-        self._index: dict[str, tuple[int, int]] = dict(zip(keys[starts].tolist(), zip(starts.tolist(), ends.tolist())))
         self._grid: dict[tuple[int, int], np.ndarray] | None = None
 
     # -- loading -----------------------------------------------------------------------------------
@@ -674,18 +740,32 @@ class Gazetteer:
             raise PipelineError(E_GAZETTEER_MISSING,
                                 f"gazetteer in {d} has format {manifest.get('format')!r}, expected {GAZETTEER_FORMAT!r}; "
                                 "run `make gazetteer`")
-        return cls(d, manifest, pq.read_table(d / "places.parquet"), pq.read_table(d / "names.parquet"))
+        places = pq.read_table(d / "places.parquet", columns=_LOAD_COLUMNS, use_threads=False)
+        # The index is the sorted hash array: the names themselves stay on disk.
+        names = pq.read_table(d / "names.parquet", columns=["hash", "place_id", "kind"], use_threads=False)
+        return cls(d, manifest, places, names)
 
     def __len__(self) -> int:
         return self._n
 
     # -- names -------------------------------------------------------------------------------------
+    def _span(self, key: str) -> tuple[int, int] | None:
+        if not key:
+            return None
+        h = name_hash(key)
+        lo = int(np.searchsorted(self._hash, h, "left"))
+        if lo >= len(self._hash) or self._hash[lo] != h:
+            return None
+        # Two of the ~700k names sharing a 64-bit hash, or a text that is no name hashing like one,
+        # has a probability of about 1e-8 per build and 4e-14 per lookup: the names are not compared.
+        return lo, int(np.searchsorted(self._hash, h, "right"))
+
     def is_name(self, text: str) -> bool:
         """True when the normalised `text` is the name of some place (any kind of name)."""
-        return normalize(text) in self._index
+        return self._span(normalize(text)) is not None
 
     def name_kinds(self, text: str) -> set[str]:
-        span = self._index.get(normalize(text))
+        span = self._span(normalize(text))
         if span is None:
             return set()
         return {KIND_NAMES[int(k)] for k in self._name_kind[span[0]:span[1]]}
@@ -697,46 +777,51 @@ class Gazetteer:
     def candidates(self, name: str, country_codes=None, features=None) -> list[Place]:
         """Every place called `name` (normalised), best-known first; optionally within countries/features.
 
-        One place appears once, found by its most trusted kind of name (`Place.match`).
+        One place appears once, found by its most trusted kind of name (`Place.match`). A demonym
+        ("Pakistani") is not a place: see `demonym_country`.
         """
-        span = self._index.get(normalize(name))
+        key = normalize(name)
+        if key in self.demonyms:
+            return []
+        span = self._span(key)
         if span is None:
             return []
-        allowed = {c.upper() for c in country_codes} if country_codes else None
-        out: dict[int, Place] = {}
+        allowed = None
+        if country_codes:
+            allowed = {self._iso_code[c.upper()] for c in country_codes if c and c.upper() in self._iso_code}
+        feats = None if features is None else {self._feat_code[f] for f in features if f in self._feat_code}
+        best: dict[int, int] = {}
         for pid, kind in zip(self._name_pid[span[0]:span[1]].tolist(), self._name_kind[span[0]:span[1]].tolist()):
-            if self.is_demonym_row(pid, name):
+            if allowed is not None and self._iso[pid] not in allowed:
                 continue
-            if allowed is not None and self._iso2[pid] not in allowed:
+            if feats is not None and self._feat[pid] not in feats:
                 continue
-            if features is not None and self._feature[pid] not in features:
-                continue
-            prev = out.get(pid)
-            if prev is None or _KIND_RANK[KIND_NAMES[kind]] < _KIND_RANK[prev.match]:
-                out[pid] = self.place(pid, match=KIND_NAMES[kind])
-        return sorted(out.values(), key=lambda p: (_FEATURE_RANK[p.feature], -p.population, p.place_id))
-
-    def is_demonym_row(self, pid: int, name: str) -> bool:
-        return self._feature[pid] == "country" and normalize(name) in self.demonyms
+            if pid not in best or kind < best[pid]:
+                best[pid] = kind
+        out = [self.place(pid, match=KIND_NAMES[kind]) for pid, kind in best.items()]
+        return sorted(out, key=lambda p: (_FEATURE_RANK[p.feature], -p.population, p.place_id))
 
     # -- places ------------------------------------------------------------------------------------
+    def feature_of(self, place_id: int) -> str:
+        return str(self._feature_names[self._feat[int(place_id)]])
+
     def place(self, place_id: int, match: str = "name") -> Place:
         i = int(place_id)
         return Place(
             place_id=i,
             geonameid=_opt_int(self._geonameid[i]),
-            name=str(self._name[i]),
-            feature=str(self._feature[i]),
-            feature_class=str(self._feature_class[i]),
-            feature_code=str(self._feature_code[i]),
-            country_iso2=str(self._iso2[i]),
+            name=self._name[i].as_py(),
+            feature=str(self._feature_names[self._feat[i]]),
+            feature_class=_FEATURE_CLASS.get(str(self._feature_names[self._feat[i]]), ""),
+            feature_code=self._feature_code[i].as_py(),
+            country_iso2=str(self._iso_names[self._iso[i]]),
             iso_numeric=_opt_int(self._isonum[i]),
-            country=str(self._country[i]),
-            region=None if self._region[i] is None else str(self._region[i]),
+            country=self._country[i].as_py(),
+            region=self._region[i].as_py(),
             admin1_id=_opt_int(self._a1[i]),
-            admin1=None if self._a1name[i] is None else str(self._a1name[i]),
+            admin1=self._a1name[i].as_py(),
             admin2_id=_opt_int(self._a2[i]),
-            admin2=None if self._a2name[i] is None else str(self._a2name[i]),
+            admin2=self._a2name[i].as_py(),
             latitude=_opt_float(self._lat[i]),
             longitude=_opt_float(self._lon[i]),
             population=int(self._pop[i]),
@@ -748,23 +833,22 @@ class Gazetteer:
         pid = self.country_by_iso2.get((iso2 or "").upper())
         return None if pid is None else self.place(pid)
 
-    def admin1_places(self, name: str, iso2: str | None = None) -> list[Place]:
-        return self.candidates(name, [iso2] if iso2 else None, features=("admin1",))
-
     def bbox(self, place_id: int) -> tuple[float, float, float, float] | None:
         """(lat_min, lat_max, lon_min, lon_max) of the towns inside an admin unit or country."""
         box = self._bbox[int(place_id)]
         return None if np.isnan(box).any() else tuple(float(v) for v in box)
 
     def members(self, place_id: int) -> np.ndarray:
-        """place_ids of the towns inside an admin1/admin2 unit."""
-        f = self._feature[int(place_id)]
+        """place_ids of the towns inside an admin1/admin2 unit or a country."""
+        i = int(place_id)
+        f = self.feature_of(i)
+        is_city = self._feat == self._city_code
         if f == "admin1":
-            return np.flatnonzero((self._a1 == int(place_id)) & (self._feature == "city"))
+            return np.flatnonzero((self._a1 == i) & is_city)
         if f == "admin2":
-            return np.flatnonzero((self._a2 == int(place_id)) & (self._feature == "city"))
+            return np.flatnonzero((self._a2 == i) & is_city)
         if f == "country":
-            return np.flatnonzero((self._iso2 == self._iso2[int(place_id)]) & (self._feature == "city"))
+            return np.flatnonzero((self._iso == self._iso[i]) & is_city)
         return np.array([], dtype=np.int64)
 
     def nearest_city(self, lat: float, lon: float, max_km: float = 50.0) -> Place | None:
@@ -784,18 +868,14 @@ class Gazetteer:
 
     def _city_grid(self) -> dict[tuple[int, int], np.ndarray]:
         if self._grid is None:
-            ids = np.flatnonzero((self._feature == "city") & ~np.isnan(self._lat))
-            keys = np.floor(self._lat[ids]).astype(np.int64) * 1000 + np.floor(self._lon[ids]).astype(np.int64)
-            order = np.argsort(keys, kind="stable")
-            ids, keys = ids[order], keys[order]
-            starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-            ends = np.append(starts[1:], len(keys))
-            grid = {}
-            for s, e in zip(starts, ends):
-                k = int(keys[s])
-                la, lo = divmod(k + 500, 1000)
-                grid[(int(la), int(lo) - 500)] = ids[s:e]
-            self._grid = grid
+            ids = np.flatnonzero((self._feat == self._city_code) & ~np.isnan(self._lat))
+            la = np.floor(self._lat[ids]).astype(np.int64)
+            lo = np.floor(self._lon[ids]).astype(np.int64)
+            order = np.lexsort((lo, la))
+            ids, la, lo = ids[order], la[order], lo[order]
+            change = np.flatnonzero(np.concatenate(([True], (la[1:] != la[:-1]) | (lo[1:] != lo[:-1]))))
+            ends = np.append(change[1:], len(ids))
+            self._grid = {(int(la[s]), int(lo[s])): ids[s:e] for s, e in zip(change, ends)}
         return self._grid
 
 

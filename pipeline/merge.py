@@ -271,12 +271,18 @@ def run(reports: pd.DataFrame, cfg: MergeConfig, *, previous_sources: pd.DataFra
                 "char_start": r["char_start"], "char_end": r["char_end"], "evidence_text": r["evidence_text"],
                 "evidence": json.dumps(evidence, sort_keys=True),
             })
-    ev = pd.DataFrame.from_records(events)
+    from schemas import to_event_sources_dtypes, to_events_dtypes
+    from schemas.event_sources import EventSourcesSchema
+    from schemas.events import EventsSchema
+
+    ev = pd.DataFrame.from_records(events, columns=list(EventsSchema.to_schema().columns))
     if len(ev):
         ev = ev.sort_values("event_id_cnty", key=lambda s: s.map(_id_sort_key)).reset_index(drop=True)
-    src = pd.DataFrame.from_records(sources)
+    ev = to_events_dtypes(ev)
+    src = pd.DataFrame.from_records(sources, columns=list(EventSourcesSchema.to_schema().columns))
     if len(src):
         src = src.sort_values(["event_id_cnty", "doc_id", "report_id"]).reset_index(drop=True)
+    src = to_event_sources_dtypes(src)
     rej = make_rejects(rejects)
     stats = {"in": len(rows), "out": len(rows) - len(rej), "rejected": len(rej), "events": len(ev)}
     return StageResult(rows=ev, rejects=rej, stats=stats, extra={"event_sources": src})

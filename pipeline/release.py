@@ -82,7 +82,7 @@ REQUIRED_MANIFEST_FIELDS = (
     "input_hashes",
     "stage_counts",
 )
-OPTIONAL_MANIFEST_FIELDS = ("documents", "documents_in", "prev_version")
+OPTIONAL_MANIFEST_FIELDS = ("documents", "documents_in", "prev_version", "build_fingerprint")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -288,6 +288,7 @@ def build_manifest(
     row_counts: Mapping[str, int],
     files: Mapping[str, str],
     prev_version: str | None = None,
+    build_fingerprint: str | None = None,
     schema_version: str = SCHEMA_VERSION,
 ) -> dict[str, Any]:
     """The manifest as a JSON-ready dict. Pure: `created_utc` is an argument so tests are deterministic.
@@ -313,6 +314,7 @@ def build_manifest(
     return {
         "version": version,
         "prev_version": prev_version,
+        "build_fingerprint": build_fingerprint,
         "created_utc": created_utc,
         "code_version": dict(code_version),
         "model": {"name": model["name"], "version": model["version"]},
@@ -424,12 +426,17 @@ def write_release(
     `manifest_fields` holds what only the caller knows: created_utc, code_version ({package, git_sha}),
     model ({name, version}), gazetteer_version, dictionaries_version, config_hash, stage_versions,
     input_hashes (doc_id -> input_sha256 of every accepted document), stage_counts ({stage: {in, out,
-    rejected}}); optionally documents_in (every input doc_id; default: the input_hashes keys plus the
+    rejected}}); optionally build_fingerprint (a hash of inputs + versions, to skip rebuilding an unchanged
+    release), documents_in (every input doc_id; default: the input_hashes keys plus the
     doc_ids rejected at ingest), documents (precomputed accounting) and prev_version. `prev` is the
     previous release as `load_release` returns it (None for the first release).
     Returns the release folder."""
     if _semver(version) is None:
         raise PipelineError(E_CONFIG, f"release version {version!r} must look like v1.2.0")
+    root = Path(releases_dir)
+    final = root / version
+    if final.exists():
+        raise PipelineError(E_RELEASE_EXISTS, f"release {final} exists; releases are immutable: choose a new version")
     fields = dict(manifest_fields)
     missing = [k for k in REQUIRED_MANIFEST_FIELDS if k not in fields]
     unknown = [k for k in fields if k not in REQUIRED_MANIFEST_FIELDS + OPTIONAL_MANIFEST_FIELDS]
@@ -440,10 +447,6 @@ def write_release(
             + "; ".join(p for p in (f"missing {', '.join(missing)}" if missing else "",
                                     f"unknown {', '.join(unknown)}" if unknown else "") if p),
         )
-    root = Path(releases_dir)
-    final = root / version
-    if final.exists():
-        raise PipelineError(E_RELEASE_EXISTS, f"release {final} exists; releases are immutable: choose a new version")
 
     ev = _validated(EventsSchema, _sorted_events(events), "events")
     src = _validated(EventSourcesSchema, _sorted_sources(event_sources), "event_sources")
@@ -503,6 +506,7 @@ def write_release(
             row_counts={name: len(f) for name, f in (("events", ev), ("event_sources", src), ("rejects", rej), ("no_event", noev))},
             files=files,
             prev_version=prev_version,
+            build_fingerprint=fields.get("build_fingerprint"),
         )
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
         for p in tmp.iterdir():
@@ -528,6 +532,18 @@ def latest_version(releases_dir: str | Path) -> str | None:
         return None
     name = p.read_text(encoding="utf-8").strip()
     return name or None
+
+
+def load_manifest(releases_dir: str | Path, version: str | None = None) -> dict[str, Any] | None:
+    """The manifest of a release (`version=None` means LATEST); None when there is no release yet."""
+    root = Path(releases_dir)
+    version = version or latest_version(root)
+    if version is None:
+        return None
+    path = root / version / "manifest.json"
+    if not path.exists():
+        raise PipelineError(E_TABLE_MISSING, f"release {root / version} not found (or has no manifest.json)")
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def load_release(releases_dir: str | Path, version: str | None = None) -> dict[str, pd.DataFrame] | None:

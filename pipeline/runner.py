@@ -113,7 +113,7 @@ class Resources:
             "config_hash": self.config_hash,
             "stage_versions": {
                 "nlp": nlp.STAGE_VERSION, "code": code_events.STAGE_VERSION, "geocode": geocode.STAGE_VERSION,
-                "merge": merge.STAGE_VERSION, "validate": validate.STAGE,
+                "merge": merge.STAGE_VERSION, "validate": validate.STAGE_VERSION,
             },
         }
 

@@ -97,7 +97,7 @@ def find_time_refs(text: str, offset: int, pub: date | None) -> list[TimeRef]:
             pass
     for m in _MONTH_DAY_RE.finditer(text.lower()):
         day_a, mon, day_b, year = m.groups()
-        if mon == "may" and not (day_a or day_b):
+        if mon == "may" and not (day_a or day_b or year):
             continue  # the modal verb
         month = _MONTH_ABBR[mon[:4] if mon.startswith("sept") else mon[:3]]
         # "March" alone needs a capital letter in the original text to count (not "march" the verb).

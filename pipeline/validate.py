@@ -117,15 +117,17 @@ def run(
         first, detail, value = _summarise(ev_failures[idx])
         for doc in docs_of.get(key, []) or [None]:
             records.append(reject(key, doc, STAGE, f"schema:{first}", detail, value))
+    rejected_ids = {ev.at[i, "event_id_cnty"] for i in bad_events}
     for idx in sorted(src_failures):
         row = src.loc[idx]
+        if row["event_id_cnty"] in rejected_ids:
+            continue  # dropped with its event, whose reject rows name this document
         key = "/".join(str(row[c]) for c in ("event_id_cnty", "doc_id", "report_id"))
         first, detail, value = _summarise(src_failures[idx])
         doc = row["doc_id"] if isinstance(row["doc_id"], str) else None
         records.append(reject(key, doc, STAGE, f"schema:{first}", detail, value))
     rejects = make_rejects(records)
 
-    rejected_ids = {ev.at[i, "event_id_cnty"] for i in bad_events}
     good_ev = ev.drop(index=list(bad_events))
     good_src = good_src[~good_src["event_id_cnty"].isin(rejected_ids)]
     # Remaining duplicates of a rejected id (e.g. both rows of a duplicated id) are rejected too, above.
@@ -158,6 +160,7 @@ class _Failure:
     value: object
     note: str = ""
     order: tuple = ()
+    label: str = ""  # the check as pandera names it, with its arguments (column checks)
 
 
 def _prepare(df: pd.DataFrame, model: type[pa.DataFrameModel], table: str) -> pd.DataFrame:
@@ -230,7 +233,8 @@ def _row_failures(df: pd.DataFrame, model: type[pa.DataFrameModel], table: str) 
                 order = (0, col_pos.get(r.column, 0), 0)
             if idx not in failures:
                 new += 1
-            failures.setdefault(idx, []).append(_Failure(b, str(r.column), r.failure_case, order=order))
+            label = str(r.check) if r.schema_context != "DataFrameSchema" else b
+            failures.setdefault(idx, []).append(_Failure(b, str(r.column), r.failure_case, order=order, label=label))
         if not new:  # pragma: no cover - defensive: the loop must shrink the frame
             raise PipelineError(E_SCHEMA, f"{table}: validation does not converge; report this as a bug")
         remaining = remaining.drop(index=[i for i in failures if i in remaining.index])
@@ -239,14 +243,21 @@ def _row_failures(df: pd.DataFrame, model: type[pa.DataFrameModel], table: str) 
 def _summarise(failures: list[_Failure]) -> tuple[str, str, str]:
     """(first check, detail listing every failure, value of the first failure)."""
     ordered = sorted(failures, key=lambda f: f.order)
+    coerce_failed = {f.column for f in ordered if f.check == "coerce_dtype"}
+    ordered = [f for f in ordered if not (f.check == "dtype" and f.column in coerce_failed)]  # same fault twice
     first = ordered[0].check
+    parts: list[str] = []
     by_check: dict[str, list[str]] = {}
     for f in ordered:
-        by_check.setdefault(f.check, []).append(f"{f.column}={_show(f.value)}")
-    detail = "; ".join(f"{check}: {', '.join(parts)}" for check, parts in by_check.items())
+        if f.order and f.order[0] == 1:  # dataframe check: one entry listing the columns it reads
+            by_check.setdefault(f.check, []).append(f"{f.column}={_show(f.value)}")
+        else:
+            parts.append(f"{f.column}: {f.label or f.check} failed for {_show(f.value)}")
+    parts += [f"{check}: {', '.join(vals)}" for check, vals in by_check.items()]
+    detail = "; ".join(parts)
     if ordered[0].note:
         detail = f"{detail} ({ordered[0].note})"
-    value = ", ".join(p for p in by_check[first])
+    value = ", ".join(f"{f.column}={_show(f.value)}" for f in ordered if f.check == first)
     return first, detail, value
 
 

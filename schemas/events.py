@@ -401,8 +401,8 @@ class EventsSchema(pa.DataFrameModel):
         description = "One row per event (ACLED columns + GTD-style fields)."
         sub_event_type_in_event_type = {"event_type": "event_type", "sub_event_type": "sub_event_type"}
         disorder_type_fits = {"sub_event_type": "sub_event_type", "disorder_type": "disorder_type"}
-        interaction_matches_inters = {"inter1": "inter1", "inter2": "inter2", "interaction": "interaction"}
         actor2_consistent = {"actor2": "actor2", "inter2": "inter2", "assoc_actor_2": "assoc_actor_2"}
+        interaction_matches_inters = {"inter1": "inter1", "inter2": "inter2", "interaction": "interaction"}
         claimed_by_requires_claim = {"claimed": "claimed", "claimed_by": "claimed_by"}
         claim_mode_requires_claim = {"claimed": "claimed", "claim_mode": "claim_mode"}
         suspected_requires_perpetrator = {"perpetrator": "perpetrator", "perpetrator_suspected": "perpetrator_suspected"}

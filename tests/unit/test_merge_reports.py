@@ -43,7 +43,7 @@ def test_merge_undated_report_joins_dated_one_on_strong_evidence():
     events = result.rows
     assert len(events) == 1
     e = events.iloc[0]
-    assert e["n_sources"] == 2 and e["event_date"] == "2023-02-17"
+    assert e["n_sources"] == 2 and str(e["event_date"].date()) == "2023-02-17"
     assert e["claimed"] is True or e["claimed"] == True  # noqa: E712 - a claim beats "no claim so far"
     assert e["actor1"] == "TTP: Tehreek-i-Taliban Pakistan" and e["fatalities"] == 2 and e["wounded"] == 1
     assert set(result.extra["event_sources"]["doc_id"]) == {"000.txt", "004.txt"}

@@ -1,0 +1,106 @@
+"""End to end: `conflict-events build` on the bundled seed articles with the real model and gazetteer.
+
+The golden expectations are the acceptance criteria of the first issue: one event for the 17 February 2023
+attack on the Karachi police office, reconciled from two outlets that disagree.
+"""
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from pipeline.__main__ import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _km(lat1, lon1, lat2, lon2):
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 12742 * math.asin(math.sqrt(h))
+
+
+def _build(data_dir: Path, *inputs: str) -> tuple[str, Path]:
+    result = CliRunner().invoke(main, ["build", *inputs, "--data-dir", str(data_dir)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    version = (data_dir / "releases" / "LATEST").read_text().strip()
+    return result.output, data_dir / "releases" / version
+
+
+@pytest.fixture(scope="module")
+def seed_release(tmp_path_factory, resources):
+    data_dir = tmp_path_factory.mktemp("data")
+    output, release = _build(data_dir, str(REPO / "data" / "raw"))
+    return data_dir, release, output
+
+
+def test_e2e_seeds_give_exactly_one_event(seed_release):
+    _, release, _ = seed_release
+    events = pd.read_parquet(release / "events.parquet")
+    assert len(events) == 1, events[["event_date", "location", "event_type", "fatalities"]]
+    e = events.iloc[0]
+    assert str(pd.Timestamp(e["event_date"]).date()) == "2023-02-17" and e["time_precision"] == 1
+    assert (e["country"], e["iso"], e["admin1"], e["location"]) == ("Pakistan", 586, "Sindh", "Karachi")
+    assert _km(e["latitude"], e["longitude"], 24.86, 67.01) <= 10 and e["geo_precision"] == 1
+    assert (e["event_type"], e["sub_event_type"], e["attack_type"]) == ("Battles", "Armed clash", "Armed Assault")
+    assert e["perpetrator"] == e["actor1"] == "TTP: Tehreek-i-Taliban Pakistan"
+    assert e["actor2"].startswith("Police Forces of Pakistan")
+    assert e["target_type"] == "Police"
+    assert bool(e["claimed"]) is True and e["claimed_by"] == "TTP: Tehreek-i-Taliban Pakistan"
+    assert e["fatalities"] == 2 and e["wounded"] >= 1 and e["n_sources"] == 2
+
+
+def test_e2e_no_background_events_leak(seed_release):
+    _, release, _ = seed_release
+    events = pd.read_parquet(release / "events.parquet")
+    assert "Afghanistan" not in set(events["country"])
+    assert 80 not in set(events["fatalities"])
+
+
+def test_e2e_both_documents_linked_with_evidence(seed_release):
+    _, release, _ = seed_release
+    sources = pd.read_parquet(release / "event_sources.parquet")
+    assert set(sources["doc_id"]) == {"000_58124fa2f3126a17.txt", "004_356259250ba00526.txt"}
+    texts = {p.name: p.read_text() for p in (REPO / "data" / "raw").iterdir()}
+    for row in sources.itertuples():
+        evidence = json.loads(row.evidence)
+        assert evidence, row.doc_id
+        for field, ev in evidence.items():
+            assert ev["text"], (row.doc_id, field)
+
+
+def test_e2e_manifest_counts_add_up(seed_release):
+    _, release, _ = seed_release
+    manifest = json.loads((release / "manifest.json").read_text())
+    docs = manifest["documents"]
+    assert docs["documents_in"] == docs["documents_in_events"] + docs["documents_no_event"] + docs["documents_rejected"]
+    assert docs["documents_in"] == 2
+    for name in ("events.parquet", "event_sources.parquet", "rejects.parquet", "manifest.json", "CHANGELOG.md",
+                 "codebook.md"):
+        assert (release / name).exists(), name
+    assert manifest["versions"]["model"] and manifest["versions"]["gazetteer_version"]
+
+
+def test_e2e_second_build_does_no_nlp_and_same_data(seed_release):
+    data_dir, release, _ = seed_release
+    output, again = _build(data_dir, str(REPO / "data" / "raw"))
+    assert "parsed 0 new" in output
+    assert again == release  # nothing changed: the current release stands, no new version
+    assert "unchanged" in output
+
+
+def test_e2e_third_article_other_country_same_path(tmp_path, resources):
+    _, release = _build(tmp_path, str(REPO / "tests" / "fixtures" / "third"))
+    events = pd.read_parquet(release / "events.parquet")
+    assert len(events) == 1, events[["event_date", "location", "fatalities"]]
+    e = events.iloc[0]
+    assert (e["country"], e["admin1"]) == ("Nigeria", "Borno")
+    assert str(pd.Timestamp(e["event_date"]).date()) == "2024-03-10"
+    assert e["event_type"] == "Violence against civilians"
+    assert e["perpetrator"].startswith("Boko Haram") and bool(e["perpetrator_suspected"])
+    assert bool(e["claimed"]) is False
+    assert e["fatalities"] == 12 and e["wounded"] == 5
+    assert e["actor2"] == "Civilians (Nigeria)"
+    assert 32 not in set(events["fatalities"])  # the Gwoza bombing is background

@@ -332,6 +332,35 @@ def _is_event_sentence(info: SentInfo, article_sport: bool) -> bool:
     return bool(weak) and (armed or bool(info.tactics) or bool(info.counts) and armed)
 
 
+_POLICY_FRAME = re.compile(r"\b(peace talks|peace process|truce|cease-?fire|negotiat\w+|talks|summit|agreement|"
+                           r"accord|trial|verdict|court|tribunal|sentenc\w+|anniversary|commemorat\w+|memorial|"
+                           r"floods?|earthquake|landslide|collapse|robbery|heist|robbers)\b", re.I)
+
+
+def _framing(infos: list[SentInfo]) -> set[str]:
+    """What the headline and lead say the story is about, when it is not an attack: a trial, an
+    anniversary, peace talks, sport, a disaster, ordinary crime. Such stories recall old violence at length."""
+    lead = infos[:3]
+    frames = set().union(*(i.nonviolent for i in lead)) & {"court", "commemoration", "sport", "disaster",
+                                                            "accident", "crime"}
+    if any(_POLICY_FRAME.search(i.span.text) for i in lead):
+        frames.add("policy")
+    # a lead that itself reports a fresh attack is not framed by a passing word
+    if any(i.triggers and any(t.relative for t in i.times) and not i.nonviolent for i in lead[:2]):
+        return set()
+    return frames
+
+
+def _fresh_enough(info: SentInfo, framing: set[str], pub: date | None, cfg: CodeConfig) -> bool:
+    """In a framed story an incident counts only when the text dates it to the news days."""
+    if framing & {"sport", "crime", "disaster", "accident"} and not info.actors:
+        return False
+    if pub is None:
+        return False
+    return any(0 <= (pub - t.day).days <= cfg.background_days and (t.relative or t.precision == 1)
+               for t in info.times)
+
+
 def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Incident]:
     incidents: list[Incident] = []
     current: Incident | None = None
@@ -780,8 +809,11 @@ def code_article(doc: Doc, meta: dict, entities: pd.DataFrame, toponyms: list[di
     infos = [_read_sentence(i, s, lex, actors, toponyms, pub, ref_day, cfg) for i, s in enumerate(doc.sents)]
     sport_sents = sum(1 for i in infos if "sport" in i.nonviolent)
     article_sport = sport_sents >= 2 and not actors
+    framing = _framing(infos)
     for info in infos:
-        info.is_event = _is_event_sentence(info, article_sport)
+        info.is_event = _is_event_sentence(info, article_sport or "sport" in framing)
+        if info.is_event and framing:
+            info.is_event = _fresh_enough(info, framing, pub, cfg)
     if not any(i.is_event for i in infos):
         reason = "background_only" if any(i.triggers for i in infos) else "no_trigger"
         if any(i.nonviolent for i in infos) and any(i.triggers for i in infos):

@@ -313,7 +313,19 @@ def _read_parquet(data: bytes) -> Iterable[tuple[int, dict | None, str | None]]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    import pyarrow.compute as pc
+
     table = pq.read_table(pa.BufferReader(data))
+    # Timestamps become ISO strings here, in UTC for zoned ones: to_pylist's datetime objects depend on
+    # which time-zone libraries happen to be loaded, so the same file could give different dates.
+    for i, fld in enumerate(table.schema):
+        if pa.types.is_timestamp(fld.type):
+            col = table.column(i)
+            if fld.type.tz is not None:
+                col = pc.strftime(col.cast(pa.timestamp(fld.type.unit, "UTC")), format="%Y-%m-%dT%H:%M:%S+00:00")
+            else:
+                col = pc.strftime(col, format="%Y-%m-%dT%H:%M:%S")
+            table = table.set_column(i, fld.name, col)
     return [(n, row, None) for n, row in enumerate(table.to_pylist(), start=1)]
 
 

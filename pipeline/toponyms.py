@@ -181,7 +181,6 @@ class _Finder:
                 and head.i >= end
                 and head.pos_ in ("NOUN", "PROPN")
                 and head.text.lower() not in _DISTRICT | _PROVINCE | _TOWN | _BORDER
-                and not _is_cap(doc[end].text)
                 and doc[end].text not in ("'s", "’s")
             )
         return doc[end].text.lower() in _ACTOR_NOUNS

@@ -234,7 +234,9 @@ def test_ingest_parquet_timestamps(tmp_path):
     table = pa.table({
         "id": ["p1", "p2"],
         "text": [BODY, BODY + " More."],
-        "published": pa.array([dt.datetime(2023, 2, 17, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5))), None],
+        # 23:00 at UTC-5 on 17 Feb is 04:00 UTC on 18 Feb; built from epoch microseconds because pyarrow's
+        # conversion of aware datetime objects varies with the time-zone libraries already imported
+        "published": pa.array([int(dt.datetime(2023, 2, 18, 4, 0, tzinfo=dt.timezone.utc).timestamp() * 1e6), None],
                               type=pa.timestamp("us", tz="UTC")),
     })
     pq.write_table(table, tmp_path / "c.parquet")

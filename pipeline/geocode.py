@@ -1,0 +1,738 @@
+"""Geocode stage: each report's place mentions -> one ACLED-style location, with honest precision.
+
+Reads   a reports table with at least `report_id`, `doc_id` and `place_mentions`: a JSON list of toponym
+        dicts from `toponyms.find_toponyms`, each with a `role`: "event" (tied to the event trigger: same
+        sentence or attached), "dateline", or "article" (elsewhere in the article, not background).
+Writes  the input columns plus `country` (ACLED's English short name), `iso` (ISO 3166 numeric),
+        `region` (UN subregion, "Southern Asia"), `admin1` (current first-order division: "Khyber
+        Pakhtunkhwa" also for places of the former FATA), `admin2`, `admin3` (always null: GeoNames'
+        packages carry no third level), `location`, `latitude`, `longitude` (4 decimals), `geo_precision`
+        (ACLED 1-3), `geonameid`, `location_evidence` (JSON: text, sentence_idx, char_start, char_end of the
+        mention the location comes from) and `geo_note` (how it was resolved).
+Rejects `geocode_no_match`: not even the country can be told (no place, or only ambiguous ones);
+        `geocode_service_error`: an online geocoder failed (kept apart from "no match", never cached).
+
+Precision follows ACLED (codebooks.md 1.6):
+  1  the text names the town (or a district of a city) -> its coordinates;
+  2  "near"/"outskirts of" a town, or only the district (admin2) or a sub-provincial area is known ->
+     the named town, or the district's representative town (its namesake town, else its largest);
+  3  only the province (admin1) or a larger region is known -> the provincial capital (approximated by the
+     province's largest town: the packages carry no capital flags).
+Country only: ACLED does not code country-wide events, so we give the country fields and leave `location`,
+coordinates, `admin1` and `geo_precision` null (the row is kept; validation decides). This is documented in
+`geo_note` ("country only").
+
+Disambiguation uses the whole article: countries it names, demonyms ("Pakistani"), datelines, provinces
+and districts it names (the admin hierarchy: "Lakki Marwat district, Khyber Pakhtunkhwa"), distance to its
+other resolved places, and population/feature type as a prior. A name whose readings stay within a margin
+of each other is not guessed: the mention is left unresolved (its common country or province, if any, is
+still used). The event location is the most specific resolved place among the "event" mentions, else the
+dateline, else the article's dominant place; failing all, the country that the evidence points to.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+from geopy.exc import GeocoderServiceError
+from geopy.extra.rate_limiter import RateLimiter
+from geopy.geocoders.base import Geocoder
+from geopy.location import Location
+from geopy.point import Point
+
+from .errors import E_CONFIG, E_GEOCODER_SERVICE, E_SCHEMA, PipelineError, RejectReason
+from .gazetteer import Gazetteer, Place, haversine_km, normalize
+from .stage import StageResult, make_rejects, reject
+
+STAGE, STAGE_VERSION = "geocode", "1"
+
+LOCATION_COLUMNS = [
+    "country", "iso", "region", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
+    "geo_precision", "geonameid", "location_evidence", "geo_note",
+]
+ROLES = ("event", "dateline", "article")
+
+
+@dataclass(frozen=True)
+class GeocodeConfig:
+    """Settings of the geocode stage ([geocode] in config.toml)."""
+
+    backend: str = "offline"  # offline | nominatim | geonames
+    user_agent: str = "conflict-events"
+    min_delay_s: float = 1.0  # online: at least this long between requests (Nominatim's policy: 1 s)
+    max_retries: int = 2  # online: retries after a service error before the report is rejected
+    error_wait_s: float = 5.0  # online: wait after a service error
+    timeout_s: float = 10.0
+    cache_dir: str = "data/interim/geocode_cache"
+    country_bias: tuple[str, ...] = ()  # ISO2 codes the corpus is about: a prior, never a filter
+    default_country: str = ""  # ISO2 assumed when a report names no place at all (single-country corpora)
+    geonames_username: str = ""  # GeoNames web service account (the CLI reads it from the environment)
+    gazetteer_dir: str = "data/external/gazetteer"
+    ambiguity_margin: float = 0.75  # a reading must beat the next by this much to be taken
+
+
+class GeocodeServiceError(PipelineError):
+    """An online geocoder failed after its retries (not the same as "no match")."""
+
+    def __init__(self, message: str):
+        super().__init__(E_GEOCODER_SERVICE, message)
+
+
+# --------------------------------------------------------------------------------------------------
+# geopy geocoders
+# --------------------------------------------------------------------------------------------------
+
+def place_raw(place: Place) -> dict:
+    """The GeoNames fields of a place, as `Location.raw`."""
+    return {
+        "geonameid": place.geonameid,
+        "place_id": place.place_id,
+        "name": place.name,
+        "feature": place.feature,
+        "feature_class": place.feature_class,
+        "feature_code": place.feature_code,
+        "country_code": place.country_iso2,
+        "iso_numeric": place.iso_numeric,
+        "country": place.country,
+        "region": place.region,
+        "admin1": place.admin1,
+        "admin2": place.admin2,
+        "population": place.population,
+        "match": place.match,
+    }
+
+
+def _prior(p: Place) -> float:
+    """How likely a reading is before context: feature type, population, and how the name matched."""
+    base = {"country": 3.0, "admin1": 2.5, "admin2": 2.0, "region": 2.0}.get(p.feature)
+    if base is None:
+        base = 0.5 + 0.35 * math.log10(max(p.population, 0) + 1)
+    return base + {"alias": 1.5, "name": 0.5, "short": 0.3, "alternate": 0.0, "online": 0.5}.get(p.match, 0.0)
+
+
+class OfflineGeocoder(Geocoder):
+    """A geopy geocoder over the offline gazetteer: no network, GeoNames fields in `Location.raw`."""
+
+    def __init__(self, gazetteer: Gazetteer, *, country_bias: tuple[str, ...] = (), user_agent: str | None = None):
+        super().__init__(user_agent=user_agent)
+        self.gazetteer = gazetteer
+        self.country_bias = tuple(c.upper() for c in country_bias)
+
+    def _coords(self, p: Place) -> tuple[float, float]:
+        if p.latitude is not None:
+            return p.latitude, p.longitude
+        for parent in (p.admin2_id, p.admin1_id, self.gazetteer.country_by_iso2.get(p.country_iso2)):
+            if parent is not None:
+                q = self.gazetteer.place(parent)
+                if q.latitude is not None:
+                    return q.latitude, q.longitude
+        return 0.0, 0.0
+
+    def location(self, p: Place) -> Location:
+        parts = [p.name]
+        for extra in (p.admin2, p.admin1, p.country):
+            if extra and extra not in parts:
+                parts.append(extra)
+        lat, lon = self._coords(p)
+        return Location(", ".join(parts), Point(lat, lon), place_raw(p))
+
+    def geocode(self, query, exactly_one=True, country_codes=None, features=None, timeout=None):
+        """Places called `query`, best first (feature type, population, kind of name, country bias)."""
+        cands = self.gazetteer.candidates(str(query), country_codes or None, features)
+        if not cands:
+            return None
+        ranked = sorted(cands, key=lambda p: -(_prior(p) + (1.0 if p.country_iso2 in self.country_bias else 0.0)))
+        locs = [self.location(p) for p in ranked]
+        return locs[0] if exactly_one else locs
+
+    def reverse(self, query, exactly_one=True, max_km: float = 50.0, timeout=None):
+        """The nearest town to a point (within `max_km`)."""
+        pt = Point(query)
+        p = self.gazetteer.nearest_city(pt.latitude, pt.longitude, max_km)
+        if p is None:
+            return None
+        loc = self.location(p)
+        return loc if exactly_one else [loc]
+
+
+class CachedGeocoder(Geocoder):
+    """Wraps an online geopy geocoder: on-disk cache by query, a rate limit, and errors kept apart.
+
+    geopy's `RateLimiter` swallows service errors by default, which turns "service down" into "no match";
+    here it re-raises them (after `max_retries`) as `GeocodeServiceError`. Answers, including "no match",
+    are cached; errors are not.
+    """
+
+    def __init__(self, service: Geocoder, cfg: GeocodeConfig, *, backend: str | None = None):
+        super().__init__(user_agent=cfg.user_agent)
+        self.service = service
+        self.backend = backend or cfg.backend
+        self.cache_dir = Path(cfg.cache_dir) / self.backend
+        self.calls = 0
+        self._limited = RateLimiter(
+            self._call, min_delay_seconds=cfg.min_delay_s, max_retries=cfg.max_retries,
+            error_wait_seconds=max(cfg.error_wait_s, cfg.min_delay_s), swallow_exceptions=False,
+        )
+
+    def _call(self, *args, **kwargs):
+        self.calls += 1
+        return self.service.geocode(*args, **kwargs)
+
+    def _service_kwargs(self, country_codes) -> dict:
+        codes = [c.lower() for c in (country_codes or [])]
+        if self.backend == "nominatim":
+            kw = {"addressdetails": True, "language": "en"}
+            if codes:
+                kw["country_codes"] = codes
+            return kw
+        if self.backend == "geonames":
+            return {"country": [c.upper() for c in codes]} if codes else {}
+        return {"country_codes": codes} if codes else {}
+
+    def _cache_path(self, query: str, country_codes) -> Path:
+        key = json.dumps([self.backend, normalize(str(query)), sorted(c.upper() for c in (country_codes or []))])
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        return self.cache_dir / digest[:2] / f"{digest}.json"
+
+    def geocode(self, query, exactly_one=True, country_codes=None, timeout=None, **_ignored):
+        path = self._cache_path(query, country_codes)
+        if path.exists():
+            records = json.loads(path.read_text(encoding="utf-8"))
+        else:
+            try:
+                result = self._limited(str(query), exactly_one=False, **self._service_kwargs(country_codes))
+            except GeocoderServiceError as exc:
+                raise GeocodeServiceError(f"{self.backend} geocoder failed for {str(query)!r}: {exc}") from exc
+            locs = [] if result is None else (list(result) if isinstance(result, (list, tuple)) else [result])
+            records = [{"address": loc.address, "latitude": loc.latitude, "longitude": loc.longitude,
+                        "raw": loc.raw} for loc in locs]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(records, default=str), encoding="utf-8")
+            tmp.replace(path)
+        if not records:
+            return None
+        locs = [Location(r["address"], Point(r["latitude"], r["longitude"]), r["raw"]) for r in records]
+        return locs[0] if exactly_one else locs
+
+    def reverse(self, query, exactly_one=True, timeout=None, **kwargs):
+        try:
+            return RateLimiter(self.service.reverse, min_delay_seconds=0, max_retries=0,
+                               swallow_exceptions=False)(query, exactly_one=exactly_one)
+        except GeocoderServiceError as exc:
+            raise GeocodeServiceError(f"{self.backend} reverse geocoder failed for {query!r}: {exc}") from exc
+
+
+def make_geocoder(cfg: GeocodeConfig, gazetteer: Gazetteer, *, service: Geocoder | None = None) -> Geocoder:
+    """The geocoder `cfg.backend` names; `service` injects the online geocoder (tests use a fake one)."""
+    if cfg.backend == "offline":
+        return OfflineGeocoder(gazetteer, country_bias=cfg.country_bias, user_agent=cfg.user_agent)
+    if cfg.backend == "nominatim":
+        if service is None:
+            from geopy.geocoders import Nominatim
+
+            service = Nominatim(user_agent=cfg.user_agent, timeout=cfg.timeout_s)
+        return CachedGeocoder(service, cfg)
+    if cfg.backend == "geonames":
+        if service is None:
+            if not cfg.geonames_username:
+                raise PipelineError(E_CONFIG, "geocode.backend = 'geonames' needs a GeoNames username "
+                                              "(set GEONAMES_USERNAME or geocode.geonames_username)")
+            from geopy.geocoders import GeoNames
+
+            service = GeoNames(username=cfg.geonames_username, user_agent=cfg.user_agent, timeout=cfg.timeout_s)
+        return CachedGeocoder(service, cfg)
+    raise PipelineError(E_CONFIG, f"unknown geocode.backend {cfg.backend!r}; use offline, nominatim or geonames")
+
+
+# --------------------------------------------------------------------------------------------------
+# Candidates from any geocoder
+# --------------------------------------------------------------------------------------------------
+
+_GEONAMES_FEATURE = {"PCLI": "country", "PCLD": "country", "PCLS": "country", "PCLF": "country",
+                     "ADM1": "admin1", "ADM2": "admin2", "ADM1H": "admin1", "ADM2H": "admin2"}
+_NOMINATIM_FEATURE = {"country": "country", "state": "admin1", "province": "admin1", "region": "admin1",
+                      "state_district": "admin2", "county": "admin2", "district": "admin2"}
+
+
+def _place_from_location(loc: Location, gaz: Gazetteer, rank: int) -> Place | None:
+    """An online answer as a gazetteer-shaped Place: its own coordinates, the hierarchy from GeoNames."""
+    raw = loc.raw or {}
+    if "place_id" in raw and "feature" in raw and raw.get("match") != "online":  # our own offline raw
+        return gaz.place(int(raw["place_id"]), match=raw.get("match", "name"))
+    if "geonameId" in raw:  # GeoNames web service
+        iso2 = (raw.get("countryCode") or "").upper()
+        feature = _GEONAMES_FEATURE.get(raw.get("fcode", ""), "city" if raw.get("fcl") == "P" else "region")
+        name = raw.get("name") or raw.get("toponymName") or loc.address.split(",")[0]
+        gid = int(raw["geonameId"])
+        pop = int(raw.get("population") or 0)
+    else:  # Nominatim (addressdetails=True)
+        addr = raw.get("address") or {}
+        iso2 = (addr.get("country_code") or "").upper()
+        kind = raw.get("addresstype") or raw.get("type") or ""
+        feature = _NOMINATIM_FEATURE.get(kind, "city" if raw.get("class") in ("place", "boundary") else "region")
+        name = raw.get("name") or loc.address.split(",")[0]
+        gid = None
+        pop = 0
+    country = gaz.country(iso2) if iso2 else None
+    if country is None:
+        near = gaz.nearest_city(loc.latitude, loc.longitude, 100.0)
+        if near is None:
+            return None
+        country = gaz.country(near.country_iso2)
+    if feature in ("country", "admin1", "admin2"):
+        same = gaz.candidates(name, [country.country_iso2], features=(feature,))
+        if same:
+            return replace(same[0], match="online")
+        if feature == "country":
+            return replace(country, match="online")
+    near = gaz.nearest_city(loc.latitude, loc.longitude, 30.0)
+    if near is not None and near.country_iso2 != country.country_iso2:
+        near = None
+    return Place(
+        place_id=-1 - rank, geonameid=gid, name=name, feature="city" if feature == "city" else "region",
+        feature_class="P" if feature == "city" else "L", feature_code="PPL" if feature == "city" else "RGN",
+        country_iso2=country.country_iso2, iso_numeric=country.iso_numeric, country=country.country,
+        region=country.region, admin1_id=near.admin1_id if near else None, admin1=near.admin1 if near else None,
+        admin2_id=near.admin2_id if near else None, admin2=near.admin2 if near else None,
+        latitude=loc.latitude, longitude=loc.longitude, population=pop, rep_id=None, match="online",
+    )
+
+
+def _candidates(text: str, geocoder: Geocoder, gaz: Gazetteer) -> list[Place]:
+    if isinstance(geocoder, OfflineGeocoder):
+        return geocoder.gazetteer.candidates(text)
+    locs = geocoder.geocode(text, exactly_one=False)  # GeocodeServiceError propagates: it is not "no match"
+    out = []
+    for rank, loc in enumerate(locs or []):
+        p = _place_from_location(loc, gaz, rank)
+        if p is not None:
+            out.append(p)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Resolution
+# --------------------------------------------------------------------------------------------------
+
+_SPECIFIC = {"city": 4, "region": 3, "admin2": 2, "admin1": 1, "country": 0}
+_LOCATIVE_CUES = {"in", "near", "outskirts", "district", "province", "town"}
+
+
+@dataclass
+class _Reading:
+    """One reading of a mention: nested places with the same name collapse into one (Kabul city/province)."""
+
+    place: Place
+    members: list[Place]
+    prior: float
+    score: float = 0.0
+
+    @property
+    def country(self) -> str:
+        return self.place.country_iso2
+
+    @property
+    def admin1_id(self) -> int | None:
+        return self.place.place_id if self.place.feature == "admin1" else self.place.admin1_id
+
+    @property
+    def admin2_id(self) -> int | None:
+        return self.place.place_id if self.place.feature == "admin2" else self.place.admin2_id
+
+
+@dataclass
+class _Mention:
+    d: dict
+    role: str
+    readings: list[_Reading] = field(default_factory=list)
+    chosen: _Reading | None = None
+    plausible: list[_Reading] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def cue(self) -> str | None:
+        return self.d.get("cue")
+
+
+def _nested(a: Place, b: Place) -> bool:
+    if a.country_iso2 != b.country_iso2 or a.place_id == b.place_id:
+        return False
+    for unit, other in ((a, b), (b, a)):
+        if unit.feature in ("admin1", "admin2", "region"):
+            if unit.rep_id is not None and unit.rep_id == other.place_id:
+                return True
+            if other.feature != unit.feature and unit.feature != "region" and \
+                    (other.admin1_id == unit.place_id or other.admin2_id == unit.place_id):
+                return True
+            if unit.latitude is not None and other.latitude is not None and other.feature == "city" and \
+                    normalize(unit.name) == normalize(other.name) and \
+                    haversine_km(unit.latitude, unit.longitude, other.latitude, other.longitude) < 30:
+                return True
+    return False
+
+
+def _readings(cands: list[Place], cue: str | None) -> list[_Reading]:
+    """Group nested candidates; pick each group's place by the cue (district -> admin2, else the town)."""
+    n = len(cands)
+    parent = list(range(n))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            if _nested(cands[i], cands[j]):
+                parent[find(i)] = find(j)
+    groups: dict[int, list[Place]] = defaultdict(list)
+    for i in range(n):
+        groups[find(i)].append(cands[i])
+    out = []
+    order = {
+        "district": ("admin2", "region", "city", "admin1", "country"),
+        "province": ("admin1", "admin2", "region", "city", "country"),
+    }.get(cue or "", ("city", "region", "admin2", "admin1", "country"))
+    for members in groups.values():
+        def pick(feat):
+            fm = [p for p in members if p.feature == feat]
+            return max(fm, key=lambda p: (p.match == "alias", p.population)) if fm else None
+
+        place = next(p for p in (pick(f) for f in order) if p is not None)
+        prior = max(_prior(p) for p in members)
+        if (cue == "district" and place.feature == "admin2") or (cue == "province" and place.feature == "admin1"):
+            prior += 1.0
+        elif cue == "town" and place.feature == "city":
+            prior += 0.5
+        out.append(_Reading(place=place, members=members, prior=prior))
+    return out
+
+
+def _share(votes: Counter, key) -> float:
+    total = sum(votes.values())
+    return votes.get(key, 0.0) / total if total > 0 else 0.0
+
+
+def _resolve_mentions(ms: list[_Mention], evidence: Counter, cfg: GeocodeConfig, gaz: Gazetteer) -> None:
+    """Two passes of context scoring; sets `chosen` (or leaves it None) and `plausible` on each mention."""
+    margin = cfg.ambiguity_margin
+    for pass_no in (1, 2):
+        for m in ms:
+            if not m.readings:
+                continue
+            votes = Counter(evidence)
+            a1_ctx: Counter = Counter()
+            a2_ctx: Counter = Counter()
+            points = []
+            for o in ms:
+                if o is m or not o.readings or normalize(o.d["text"]) == normalize(m.d["text"]):
+                    continue
+                pool = [o.chosen] if (pass_no == 2 and o.chosen is not None) else o.plausible or o.readings
+                w = 1.0 / len(pool)
+                for r in pool:
+                    votes[r.country] += w
+                    if r.admin1_id is not None:
+                        a1_ctx[r.admin1_id] += w
+                    if r.admin2_id is not None:
+                        a2_ctx[r.admin2_id] += w
+                if pass_no == 2 and o.chosen is not None and o.chosen.place.latitude is not None \
+                        and o.chosen.place.feature in ("city", "admin2", "region"):
+                    points.append((o.chosen.place.latitude, o.chosen.place.longitude))
+            for r in m.readings:
+                s = r.prior + 2.0 * _share(votes, r.country)
+                if r.admin1_id is not None and a1_ctx.get(r.admin1_id):
+                    s += 2.0 if r.place.feature != "admin1" else 1.0
+                if r.admin2_id is not None and a2_ctx.get(r.admin2_id) and r.place.feature != "admin2":
+                    s += 1.5
+                if points and r.place.latitude is not None and r.place.feature != "country":
+                    d = min(haversine_km(r.place.latitude, r.place.longitude, la, lo) for la, lo in points)
+                    if d < 150:
+                        s += 1.0
+                r.score = s
+            ranked = sorted(m.readings, key=lambda r: -r.score)
+            top = ranked[0]
+            m.plausible = [r for r in ranked if top.score - r.score < margin]
+            m.chosen = top if len(m.plausible) == 1 else None
+
+
+def _is_location_candidate(m: _Mention) -> bool:
+    if m.d.get("is_demonym") or m.chosen is None:
+        return False
+    if m.cue == "border":
+        return False
+    if m.cue == "modifier" and m.chosen.place.feature == "country":
+        return False  # "US drone", "Pakistan army": a nationality, not a place
+    return True
+
+
+def _pick(cands: list[_Mention]) -> _Mention | None:
+    if not cands:
+        return None
+    return min(cands, key=lambda m: (-_SPECIFIC[m.chosen.place.feature], m.cue not in _LOCATIVE_CUES,
+                                     m.d["char_start"]))
+
+
+def _dominant(cands: list[_Mention]) -> _Mention | None:
+    if not cands:
+        return None
+    by_country = Counter(m.chosen.country for m in cands)
+    top_country = by_country.most_common(1)[0][0]
+    same = [m for m in cands if m.chosen.country == top_country]
+    count = Counter(m.chosen.place.place_id for m in same)
+    return min(same, key=lambda m: (m.chosen.place.feature == "country", -count[m.chosen.place.place_id],
+                                    -_SPECIFIC[m.chosen.place.feature], m.d["char_start"]))
+
+
+def _evidence_of(m: _Mention) -> dict:
+    d = m.d
+    return {"text": d.get("text"), "sentence_idx": d.get("sentence_idx"), "char_start": d.get("char_start"),
+            "char_end": d.get("char_end")}
+
+
+def _country_fields(gaz: Gazetteer, iso2: str) -> dict:
+    c = gaz.country(iso2)
+    return {"country": c.country, "iso": c.iso_numeric, "region": c.region}
+
+
+def _empty_result() -> dict:
+    return {k: None for k in LOCATION_COLUMNS}
+
+
+def _result_for(m: _Mention, gaz: Gazetteer, how: str) -> dict:
+    p = m.chosen.place
+    out = _empty_result()
+    out.update(_country_fields(gaz, p.country_iso2))
+    out["geonameid"] = p.geonameid
+    out["location_evidence"] = _evidence_of(m)
+    near = m.cue in ("near", "outskirts")
+    if p.feature == "country":
+        out["geo_note"] = f"{how}: {m.d['text']!r} -> country only (not ACLED-codable: no location)"
+        return out
+    rep = None
+    if p.feature == "city":
+        rep, precision = p, (2 if near or m.cue in ("district", "province") else 1)
+        level = "town"
+    elif p.feature == "admin2":
+        rep = gaz.place(p.rep_id) if p.rep_id is not None else None
+        precision, level = 2, "district"
+        out["admin2"] = p.name
+    elif p.feature == "region":
+        rep = gaz.place(p.rep_id) if p.rep_id is not None else None
+        precision, level = (2 if p.admin2_id is not None else 3), "area"
+        if p.latitude is not None and p.rep_id is None:
+            rep = p
+    else:  # admin1
+        rep = gaz.place(p.rep_id) if p.rep_id is not None else None
+        precision, level = 3, "province"
+    if rep is None:  # a district without towns in the data: fall back to the province's town
+        a1 = gaz.place(p.admin1_id) if p.admin1_id is not None else None
+        if a1 is not None and a1.rep_id is not None:
+            rep = gaz.place(a1.rep_id)
+            precision = 3
+            level += " (coordinates of the province's town)"
+    out["admin1"] = p.name if p.feature == "admin1" else p.admin1
+    if out["admin2"] is None:
+        out["admin2"] = p.admin2 if p.feature != "admin1" else (rep.admin2 if rep is not None else None)
+    if rep is not None:
+        out["location"] = rep.name
+        out["latitude"] = round(rep.latitude, 4) if rep.latitude is not None else None
+        out["longitude"] = round(rep.longitude, 4) if rep.longitude is not None else None
+        if p.feature == "admin1" and out["admin1"] is None:
+            out["admin1"] = rep.admin1
+    out["geo_precision"] = precision if out["latitude"] is not None else None
+    stands = "" if rep is None or rep.place_id == p.place_id else f", at {rep.name}"
+    cue = f" ({m.cue})" if m.cue and m.cue not in ("in", "modifier") else ""
+    out["geo_note"] = (f"{how}: {m.d['text']!r}{cue} -> {level} {p.name}, {p.country_iso2}{stands}; "
+                       f"precision {out['geo_precision']}{m.note}")
+    return out
+
+
+def resolve_event_location(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer,
+                           cfg: GeocodeConfig) -> dict | None:
+    """The event's location from its report's place mentions (see the module docstring), or None.
+
+    Raises `GeocodeServiceError` when an online geocoder fails.
+    """
+    gaz = gazetteer
+    evidence: Counter = Counter()
+    for c in cfg.country_bias:
+        evidence[c.upper()] += 1.0
+    ms: list[_Mention] = []
+    demonym_votes: Counter = Counter()
+    cache: dict[str, list[Place]] = {}
+    for d in sorted(mentions, key=lambda d: (d.get("char_start") or 0)):
+        role = d.get("role") or "article"
+        if role not in ROLES:
+            continue
+        if d.get("country_hint"):
+            evidence[d["country_hint"]] += 1.0 if d.get("is_demonym") else 2.0
+        if d.get("is_demonym"):
+            if d.get("country_hint"):
+                demonym_votes[d["country_hint"]] += 1.0
+            continue
+        m = _Mention(d=d, role=role)
+        key = normalize(d.get("text") or "")
+        if key not in cache:
+            cache[key] = _candidates(d.get("text") or "", geocoder, gaz)
+        m.readings = _readings(cache[key], m.cue)
+        ms.append(m)
+    _resolve_mentions(ms, evidence, cfg, gaz)
+    # attributive country names ("US drone", "Pak Army") are nationality evidence like demonyms
+    for m in ms:
+        if m.cue == "modifier" and m.chosen is not None and m.chosen.place.feature == "country":
+            demonym_votes[m.chosen.country] += 1.0
+
+    for role, how in (("event", "event place"), ("dateline", "dateline"), ("article", "article's main place")):
+        group = [m for m in ms if m.role == role and _is_location_candidate(m)]
+        chosen = _pick(group) if role != "article" else _dominant(group)
+        if chosen is not None:
+            # a country named beside an ambiguous town of the event: say so
+            unresolved = [m for m in ms if m.role == role and m.chosen is None and m.readings]
+            if unresolved and chosen.chosen.place.feature == "country":
+                chosen.note = f"; {', '.join(repr(u.d['text']) for u in unresolved)} ambiguous"
+            return _result_for(chosen, gaz, how)
+        # ambiguous names of this role that agree on the country (or province) still say something
+        amb = [m for m in ms if m.role == role and m.chosen is None and m.plausible and m.cue != "border"]
+        for m in amb:
+            countries = {r.country for r in m.plausible}
+            if len(countries) == 1:
+                out = _empty_result()
+                out.update(_country_fields(gaz, countries.pop()))
+                out["location_evidence"] = _evidence_of(m)
+                a1 = {r.admin1_id for r in m.plausible}
+                names = "/".join(sorted({f"{r.place.name} ({r.place.feature})" for r in m.plausible}))
+                if len(a1) == 1 and None not in a1:
+                    p = gaz.place(a1.pop())
+                    fake = _Mention(d=m.d, role=m.role, chosen=_Reading(place=p, members=[p], prior=0.0))
+                    fake.note = f"; {m.d['text']!r} ambiguous within {p.name}: {names}"
+                    return _result_for(fake, gaz, how)
+                out["geo_note"] = f"{how}: {m.d['text']!r} ambiguous ({names}) -> country only"
+                return out
+
+    # no place: the country the evidence points to (demonyms, attributive names, datelines, bias)
+    ev = Counter(demonym_votes)
+    bias = {c.upper() for c in cfg.country_bias}
+    if ev:
+        best = max(ev.values())
+        tops = sorted(c for c, v in ev.items() if v == best)
+        if bias and len(tops) > 1 and len(set(tops) & bias) == 1:
+            tops = sorted(set(tops) & bias)
+        if len(tops) == 1 and (not bias or tops[0] in bias):
+            out = _empty_result()
+            out.update(_country_fields(gaz, tops[0]))
+            out["geo_note"] = f"no place named; country from demonyms/attributive names ({tops[0]}) -> country only"
+            return out
+        # with a country_bias, a demonym of another country names a foreign actor ("US drone"), not the place
+    if cfg.default_country and gaz.country(cfg.default_country) is not None:
+        out = _empty_result()
+        out.update(_country_fields(gaz, cfg.default_country.upper()))
+        out["geo_note"] = f"no usable place; country from config default_country ({cfg.default_country.upper()})"
+        return out
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# Stage
+# --------------------------------------------------------------------------------------------------
+
+def _parse_mentions(value) -> list[dict]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    if isinstance(value, list):
+        return value
+    data = json.loads(value)
+    if not isinstance(data, list):
+        raise ValueError("place_mentions is not a JSON list")
+    return data
+
+
+def run(reports: pd.DataFrame, cfg: GeocodeConfig, *, geocoder: Geocoder, gazetteer: Gazetteer) -> StageResult:
+    """Geocode each report. No paths, env vars or globals; never mutates `reports`."""
+    missing = [c for c in ("report_id", "doc_id", "place_mentions") if c not in reports.columns]
+    if missing:
+        raise PipelineError(E_SCHEMA, f"geocode input lacks column(s) {', '.join(missing)}; run the extract stage")
+    results: list[dict] = []
+    keep: list[int] = []
+    rejects: list[dict] = []
+    for pos, row in enumerate(reports[["report_id", "doc_id", "place_mentions"]].itertuples(index=False)):
+        try:
+            mentions = _parse_mentions(row.place_mentions)
+        except (ValueError, TypeError) as exc:
+            rejects.append(reject(row.report_id, row.doc_id, STAGE, RejectReason.GEOCODE_NO_MATCH,
+                                  f"place_mentions unreadable: {exc}", str(row.place_mentions)))
+            continue
+        try:
+            res = resolve_event_location(mentions, geocoder, gazetteer, cfg)
+        except GeocodeServiceError as exc:
+            rejects.append(reject(row.report_id, row.doc_id, STAGE, RejectReason.GEOCODE_SERVICE_ERROR, str(exc),
+                                  "; ".join(m.get("text", "") for m in mentions)))
+            continue
+        if res is None:
+            texts = "; ".join(str(m.get("text", "")) for m in mentions)
+            rejects.append(reject(row.report_id, row.doc_id, STAGE, RejectReason.GEOCODE_NO_MATCH,
+                                  "no place resolved to a country" if mentions else "no place mentioned", texts))
+            continue
+        keep.append(pos)
+        results.append(res)
+    rows = reports.iloc[keep].copy()
+    geo = pd.DataFrame.from_records(results, columns=LOCATION_COLUMNS) if results else \
+        pd.DataFrame(columns=LOCATION_COLUMNS)
+    geo.index = rows.index
+    rows = rows.drop(columns=[c for c in LOCATION_COLUMNS if c in rows.columns])
+    typed = {
+        "country": geo["country"].astype("string"),
+        "iso": pd.array(geo["iso"].tolist(), dtype="Int64"),
+        "region": geo["region"].astype("string"),
+        "admin1": geo["admin1"].astype("string"),
+        "admin2": geo["admin2"].astype("string"),
+        "admin3": geo["admin3"].astype("string"),
+        "location": geo["location"].astype("string"),
+        "latitude": pd.array(geo["latitude"].tolist(), dtype="Float64"),
+        "longitude": pd.array(geo["longitude"].tolist(), dtype="Float64"),
+        "geo_precision": pd.array(geo["geo_precision"].tolist(), dtype="Int64"),
+        "geonameid": pd.array(geo["geonameid"].tolist(), dtype="Int64"),
+        "location_evidence": pd.Series([json.dumps(v, sort_keys=True) if v else None
+                                        for v in geo["location_evidence"]], index=geo.index, dtype="string"),
+        "geo_note": geo["geo_note"].astype("string"),
+    }
+    for col in LOCATION_COLUMNS:
+        vals = typed[col]
+        rows[col] = vals if isinstance(vals, pd.Series) else pd.Series(vals, index=rows.index)
+    rej = make_rejects(rejects)
+    return StageResult(rows=rows, rejects=rej,
+                       stats={"in": int(len(reports)), "out": int(len(rows)), "rejected": int(len(rej))})
+
+
+# --------------------------------------------------------------------------------------------------
+# Validation helper
+# --------------------------------------------------------------------------------------------------
+
+def point_in_admin1(lat: float, lon: float, admin1: str, iso2: str, gazetteer: Gazetteer,
+                    margin_deg: float = 0.25, max_km: float = 75.0) -> bool:
+    """Approximate: is (lat, lon) inside `admin1` of `iso2`? Inside the bounding box of its towns (plus a
+    margin) and within `max_km` of one of them. GeoNames' packages carry no boundaries."""
+    units = gazetteer.candidates(admin1, [iso2], features=("admin1",))
+    for u in units:
+        box = gazetteer.bbox(u.place_id)
+        if box is None:
+            continue
+        la0, la1, lo0, lo1 = box
+        if not (la0 - margin_deg <= lat <= la1 + margin_deg and lo0 - margin_deg <= lon <= lo1 + margin_deg):
+            continue
+        members = gazetteer.members(u.place_id)
+        if len(members) == 0:
+            continue
+        from .gazetteer import _haversine_km
+
+        d = _haversine_km(lat, lon, gazetteer._lat[members], gazetteer._lon[members])
+        if float(d.min()) <= max_km:
+            return True
+    return False

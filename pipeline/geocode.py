@@ -715,24 +715,26 @@ def run(reports: pd.DataFrame, cfg: GeocodeConfig, *, geocoder: Geocoder, gazett
 # Validation helper
 # --------------------------------------------------------------------------------------------------
 
-def point_in_admin1(lat: float, lon: float, admin1: str, iso2: str, gazetteer: Gazetteer,
-                    margin_deg: float = 0.25, max_km: float = 75.0) -> bool:
-    """Approximate: is (lat, lon) inside `admin1` of `iso2`? Inside the bounding box of its towns (plus a
-    margin) and within `max_km` of one of them. GeoNames' packages carry no boundaries."""
-    units = gazetteer.candidates(admin1, [iso2], features=("admin1",))
+def point_in_admin1(lat: float, lon: float, admin1: str, iso2, gazetteer: Gazetteer,
+                    margin_deg: float = 0.25, max_km: float = 75.0) -> bool | None:
+    """Approximate check that (lat, lon) lies in `admin1` of the country `iso2` (ISO2 code, or ISO numeric).
+
+    GeoNames' packages carry no boundaries, so "inside" means: within the bounding box of the province's
+    towns (plus `margin_deg`) and within `max_km` of one of them. Returns None when it cannot tell (the
+    country or province is not in the gazetteer, or has no towns).
+    """
+    if lat is None or lon is None or not admin1:
+        return None
+    code = gazetteer.iso2_of(iso2)
+    if code is None:
+        return None
+    units = [u for u in gazetteer.candidates(admin1, [code], features=("admin1",)) if gazetteer.bbox(u.place_id)]
+    if not units:
+        return None
     for u in units:
-        box = gazetteer.bbox(u.place_id)
-        if box is None:
-            continue
-        la0, la1, lo0, lo1 = box
+        la0, la1, lo0, lo1 = gazetteer.bbox(u.place_id)
         if not (la0 - margin_deg <= lat <= la1 + margin_deg and lo0 - margin_deg <= lon <= lo1 + margin_deg):
             continue
-        members = gazetteer.members(u.place_id)
-        if len(members) == 0:
-            continue
-        from .gazetteer import _haversine_km
-
-        d = _haversine_km(lat, lon, gazetteer._lat[members], gazetteer._lon[members])
-        if float(d.min()) <= max_km:
+        if gazetteer.min_distance_km(lat, lon, gazetteer.members(u.place_id)) <= max_km:
             return True
     return False

@@ -102,7 +102,8 @@ def build_lexicons(nlp: Language, dictionaries: dict[str, pd.DataFrame], version
         for l, p, c, s in zip(trig["lemma"], trig["pos"], trig["event_class"], trig["strength"])
     }
     actors = {
-        str(r["name"]): {"inter": int(r["inter"]), "country": str(r["country"]), "actor_id": str(r["actor_id"])}
+        str(r["name"]): {"inter": int(r["inter"]), "country": str(r["country"]), "actor_id": str(r["actor_id"]),
+                         "parent": str(r.get("parent", "") or "")}
         for r in dictionaries["actors"].to_dict("records")
     }
     import pycountry

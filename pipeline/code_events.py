@@ -485,7 +485,7 @@ def _sides(inc: Incident, lex: Lexicons) -> dict:
                     if kind and not is_victim and kind not in ("civilians",):
                         attackers.append((kind, group, _ev(child, info.idx)))
                     elif kind:
-                        victims.append((kind, group, target, _ev(child, info.idx)))
+                        victims.append((kind, group, target, _ev(child, info.idx), cls))
                 elif child.dep_ in ("dobj", "nsubjpass") or (child.dep_ == "prep" and child.lower_ in (
                         "on", "at", "against", "targeting", "of", "in")):
                     objs = [child] if child.dep_ in ("dobj", "nsubjpass") else [
@@ -494,12 +494,12 @@ def _sides(inc: Incident, lex: Lexicons) -> dict:
                         kind, group, target = _role_of_phrase(_phrase(obj), info)
                         if kind and not (child.dep_ == "prep" and child.lower_ == "in" and kind == "civilians"
                                          and target is None):
-                            victims.append((kind, group, target, _ev(obj, info.idx)))
+                            victims.append((kind, group, target, _ev(obj, info.idx), cls))
             # "suspected Boko Haram insurgents attacked": the subject is an amod/compound chain; "attacked by X"
             if token.dep_ in ("acl", "amod", "relcl") and cls in ("kill", "wound"):
                 kind, group, target = _role_of_phrase(_phrase(token.head), info)
                 if kind:
-                    victims.append((kind, group, target, _ev(token.head, info.idx)))
+                    victims.append((kind, group, target, _ev(token.head, info.idx), cls))
     return {"attackers": attackers, "victims": victims}
 
 
@@ -601,7 +601,7 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     elif attributions:
         perp_group, perp_suspected, perp_ev = attributions[0]
     state_attackers = [(k, e) for k, g, e in sides["attackers"] if k in ("military", "police")]
-    victim_groups = [(k, g, t, e) for k, g, t, e in sides["victims"]]
+    victim_groups = sides["victims"]
     victim = _main_victim(victim_groups, perp_group)
     attacker_kind = "group" if perp_group else None
     if not perp_group and state_attackers and not protesters:
@@ -622,7 +622,7 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     if perp_group and perp_ev:
         evidence["perpetrator"] = perp_ev
         evidence["actor1"] = perp_ev
-    victim_kind, victim_group, victim_target, victim_ev = victim if victim else (None, None, None, None)
+    victim_kind, victim_group, victim_target, victim_ev = victim[:4] if victim else (None, None, None, None)
     if attacker_kind in ("military", "police") and victim_kind in (None, "military", "police"):
         # the state struck someone: militants named in the text, or unidentified ones
         named = [g for s in sents for _, g in s.actors]
@@ -709,10 +709,12 @@ def _main_victim(victims: list, perp_group: str | None):
     usable = [v for v in victims if not (v[0] == "group" and v[1] == perp_group)]
     if not usable:
         return None
-    # in order of mention (the parse already tied them to the incident's triggers); a phrase that names
-    # what was hit ("a police station", "a school") beats a bare head noun
-    with_target = [v for v in usable if v[2] is not None]
-    return (with_target or usable)[0]
+    # what was attacked ("attacked a police station") says more than who was counted dead ("two people
+    # were killed"); then a phrase that names a target type beats a bare noun; then order of mention
+    def rank(v):
+        return (0 if v[4] not in ("kill", "wound") else 1, 0 if v[2] is not None else 1)
+
+    return sorted(usable, key=rank)[0]
 
 
 def _attributions(sents: list[SentInfo], lex: Lexicons) -> list[tuple[str, bool, dict]]:
@@ -722,7 +724,8 @@ def _attributions(sents: list[SentInfo], lex: Lexicons) -> list[tuple[str, bool,
         if not s.actors:
             continue
         suspected = bool(_SUSPECT_CUES.search(s.span.text))
-        stated = bool(s.triggers) or bool(re.search(r"\b(carried out|behind|responsible|by)\b", s.span.text))
+        stated = bool(re.search(r"\b(carried out by|behind the|responsible for|were members of|fighters of|"
+                                r"militants of|attributed to|the work of)\b", s.span.text, re.I))
         if suspected or stated:
             specific = _most_specific([n for _, n in s.actors], lex)
             span, name = next((sp, n) for sp, n in s.actors if n in specific)

@@ -65,6 +65,7 @@ _ADMIN_SUFFIXES = (
     "capital territory", "federal capital territory", "wilayah", "muhafazah",
 )
 _SUFFIX_RE = re.compile(r"\s+(?:" + "|".join(sorted(_ADMIN_SUFFIXES, key=len, reverse=True)) + r")$")
+_KEEP_SUFFIXES = ("frontier region", "tribal area")  # FR Kohat etc.: "Tank Frontier Region" is not "Tank"
 _PREFIX_RE = re.compile(r"^(?:province of|state of|district of|governorate of|departement du|departement de)\s+")
 
 _TRANSLATE = str.maketrans({
@@ -113,7 +114,7 @@ def short_admin_name(text: str) -> str:
     """`North Wazīristān District` -> `North Waziristan`; `Province of Lima` -> `Lima`."""
     t = display_name(text)
     low = t.lower()
-    m = _SUFFIX_RE.search(low)
+    m = None if low.endswith(_KEEP_SUFFIXES) else _SUFFIX_RE.search(low)
     if m and m.start() > 0:
         t = t[: m.start()]
     m = _PREFIX_RE.match(t.lower())
@@ -766,7 +767,9 @@ class Gazetteer:
         places = pq.read_table(d / "places.parquet", columns=_LOAD_COLUMNS, use_threads=False)
         # The index is the sorted hash array: the names themselves stay on disk.
         names = pq.read_table(d / "names.parquet", columns=["hash", "place_id", "kind"], use_threads=False)
-        return cls(d, manifest, places, names)
+        gaz = cls(d, manifest, places, names)
+        pa.default_memory_pool().release_unused()  # give back the decompression buffers
+        return gaz
 
     def __len__(self) -> int:
         return self._n

@@ -80,7 +80,8 @@ def test_e2e_manifest_counts_add_up(seed_release):
     for name in ("events.parquet", "event_sources.parquet", "rejects.parquet", "manifest.json", "CHANGELOG.md",
                  "codebook.md"):
         assert (release / name).exists(), name
-    assert manifest["versions"]["model"] and manifest["versions"]["gazetteer_version"]
+    assert manifest["model"]["name"] and manifest["model"]["version"] and manifest["gazetteer_version"]
+    assert manifest["dictionaries_version"] and manifest["config_hash"]
 
 
 def test_e2e_second_build_does_no_nlp_and_same_data(seed_release):

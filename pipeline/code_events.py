@@ -443,11 +443,10 @@ def _role_of_phrase(tokens: list[Token], info: SentInfo) -> tuple[str | None, st
     for span, name in info.actors:
         if any(i in idxs for i in range(span.start, span.end)):
             return "group", name, None
-    target = None
-    for span, attrs in info.targets:
-        if any(i in idxs for i in range(span.start, span.end)):
-            target = attrs
-            break
+    # the most specific target the phrase names: "students from a school" is a school
+    in_phrase = [attrs for span, attrs in info.targets if any(i in idxs for i in range(span.start, span.end))]
+    target = next((a for a in in_phrase if a["target_type"] != "Private Citizens & Property"),
+                  in_phrase[0] if in_phrase else None)
     for span, attrs in info.generic:
         if any(i in idxs for i in range(span.start, span.end)):
             role = attrs["role"]
@@ -753,6 +752,12 @@ def _incident_claim(inc: Incident, claims_all: list[Claim]) -> Claim | None:
 
 
 def _target_type(victim_kind: str | None, target: dict | None, sents: list[SentInfo]) -> str:
+    found_all = [a["target_type"] for s in sents for span, a in s.targets if not _is_speaker(span)]
+    if target is not None and "vehicle" in str(target.get("target_subtype", "")).lower():
+        # "the lead truck" of a convoy: the vehicle belongs to whoever the incident says was hit
+        for security in ("Military", "Police"):
+            if security in found_all:
+                return security
     if target is not None:
         return str(target["target_type"])
     if victim_kind == "police":
@@ -761,7 +766,14 @@ def _target_type(victim_kind: str | None, target: dict | None, sents: list[SentI
         return "Military"
     if victim_kind in ("group", "unidentified"):
         return "Terrorists/Non-State Militia"
-    found = [a["target_type"] for s in sents for _, a in s.targets]
+    found = [a["target_type"] for s in sents for span, a in s.targets if not _is_speaker(span)]
+    if victim_kind == "civilians":
+        # a civilian target is typed by the place or institution hit: a school, a mosque, a bus, a market
+        specific = [t for t in found if t not in ("Police", "Military", "Private Citizens & Property", "Unknown",
+                                                  "Terrorists/Non-State Militia")]
+        if specific:
+            return specific[0]
+        return "Private Citizens & Property"
     priority = ["Police", "Military", "Government (Diplomatic)", "Government (General)", "Journalists & Media",
                 "Religious Figures/Institutions", "Educational Institution", "NGO", "Transportation", "Utilities",
                 "Telecommunication", "Business", "Tourists", "Airports & Aircraft", "Maritime",
@@ -772,6 +784,18 @@ def _target_type(victim_kind: str | None, target: dict | None, sents: list[SentI
     if victim_kind == "civilians":
         return "Private Citizens & Property"
     return "Unknown"
+
+
+_SPEECH = {"say", "tell", "confirm", "report", "add", "state", "announce", "claim", "describe", "accuse", "blame",
+           "deny", "warn", "note", "quote", "according"}
+
+
+def _is_speaker(span: Span) -> bool:
+    """"police said", "according to the army": a source of the story, not its target."""
+    root = span.root
+    if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_.lower() in _SPEECH:
+        return True
+    return root.dep_ == "pobj" and root.head.lower_ == "to" and root.head.head.lower_ == "according"
 
 
 def _primary_tactic(sub_event: str, tactics: set[str], classes: set[str]) -> str | None:

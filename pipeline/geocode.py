@@ -474,10 +474,11 @@ def _is_location_candidate(m: _Mention) -> bool:
 
 
 def _pick(cands: list[_Mention]) -> _Mention | None:
+    """The most specific place; an origin ("from X") only when nothing else is named."""
     if not cands:
         return None
-    return min(cands, key=lambda m: (-_SPECIFIC[m.chosen.place.feature], m.cue not in _LOCATIVE_CUES,
-                                     m.d["char_start"]))
+    return min(cands, key=lambda m: (m.cue == "from", -_SPECIFIC[m.chosen.place.feature],
+                                     m.cue not in _LOCATIVE_CUES, m.d["char_start"]))
 
 
 def _dominant(cands: list[_Mention]) -> _Mention | None:
@@ -555,6 +556,22 @@ def _result_for(m: _Mention, gaz: Gazetteer, how: str) -> dict:
     return out
 
 
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
+
+
+def _clean(d: dict) -> dict:
+    """Mentions that went through Parquet/JSON: NaN -> None, numpy scalars -> Python, offsets as ints."""
+    out = dict(d)
+    for k in ("cue", "country_hint", "role", "source"):
+        out[k] = None if _missing(out.get(k)) else str(out[k])
+    out["is_demonym"] = False if _missing(out.get("is_demonym")) else bool(out["is_demonym"])
+    for k in ("char_start", "char_end", "sentence_idx"):
+        out[k] = 0 if _missing(out.get(k)) else int(out[k])
+    out["text"] = "" if _missing(out.get("text")) else str(out["text"])
+    return out
+
+
 def resolve_event_location(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer,
                            cfg: GeocodeConfig) -> dict | None:
     """The event's location from its report's place mentions (see the module docstring), or None.
@@ -568,8 +585,10 @@ def resolve_event_location(mentions: list[dict], geocoder: Geocoder, gazetteer: 
     ms: list[_Mention] = []
     demonym_votes: Counter = Counter()
     cache: dict[str, list[Place]] = {}
-    for d in sorted(mentions, key=lambda d: (d.get("char_start") or 0)):
+    for d in sorted((_clean(x) for x in mentions), key=lambda d: d["char_start"]):
         role = d.get("role") or "article"
+        if d.get("source") == "dateline":
+            role = "dateline"  # where the reporter files from, even inside the event's sentence
         if role not in ROLES:
             continue
         if d.get("country_hint"):

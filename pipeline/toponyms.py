@@ -9,7 +9,8 @@
   (a GeoNames name on capitalised tokens, also inside organisation names: "Karachi Police Office").
 * `cue`: how the text places it: "near", "outskirts", "district" ("Lakki Marwat district", "Kurram Agency"),
   "province" ("Sindh province"), "town" ("Chaman town"), "border" ("at Iran border", "border with Iran"),
-  "modifier" (names an actor rather than a place: "US drone", "Pakistan army"), "in" (after in/at/inside), or None.
+  "modifier" (names an actor rather than a place: "US drone", "Pakistan army"), "in" (after in/at/inside),
+  "from" (an origin: "militants from Miranshah"), or None.
 * `is_demonym`: "Pakistani", "Nigerian": evidence of a country, never a place; `country_hint` is its ISO2.
   A dateline's country ("KARACHI, Pakistan") and an appositive country ("Lakki Marwat, Pakistan") also
   give a `country_hint`.
@@ -142,6 +143,9 @@ class _Finder:
         # "at Iran border", "Pakistan-Afghanistan border", "border with Iran"
         if nxt in _BORDER or (nxt == "-" and nxt2 and end + 2 < len(doc) and doc[end + 2].text.lower() in _BORDER):
             return "border"
+        if nxt in ("-", "–") and nxt2 in ("based", "born", "backed", "led", "linked", "made", "bound", "allied",
+                                          "funded", "sponsored", "trained", "registered", "flagged"):
+            return "modifier"  # "Britain-based", "Iran-backed"
         if nxt in ("-", "–") and end + 1 < len(doc) and _is_cap(doc[end + 1].text):
             k = end + 2
             if k < len(doc) and doc[k].text.lower() in _BORDER:
@@ -167,6 +171,8 @@ class _Finder:
             return "modifier"
         if p0 in _LOCATIVE:
             return "in"
+        if p0 == "from":
+            return "from"  # an origin ("militants from Miranshah"), weaker than the place of the event
         return None
 
     def _is_modifier(self, start: int, end: int) -> bool:
@@ -293,7 +299,7 @@ class _Finder:
         if self._in_person(start, end) and not self._strongly_cued(start, end, cue):
             # "Shehbaz Sharif", "Murad Ali Shah" are people; "Khyber Pakhtunkhwa" tagged PERSON is still a province
             whole = self.ent_start[start] == start and (end == len(self.doc) or self.ent_start[end] != start)
-            if not (whole and admin_name):
+            if not (whole and (admin_name or (is_alias and cue == "from"))):
                 return False
         if is_alias:
             # curated aliases: an acronym must be written as one ("KP", not "Kp"); stop words only upper case
@@ -315,6 +321,9 @@ class _Finder:
             if self.has_pos and tok.pos_ not in ("PROPN", "X") and not strong and top < 100_000 \
                     and cue not in ("district", "province"):
                 return False  # tagged as an ordinary word, and not a well-known city ("Karachi police" is ADJ)
+            cued = cue in ("near", "outskirts", "district", "province", "town", "in")
+            if not ner and not cued and self.gaz.is_english_word(text) and not strong and top < 1_000_000:
+                return False  # "Human Rights", "Lady Reading Hospital": an English word, not a place
             big = top >= 10_000 or any(p.feature in ("country", "admin1", "admin2") for p in cands)
             only_alt = all(p.match == "alternate" for p in cands)
             if only_alt and cue is None and not ner:

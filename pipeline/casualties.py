@@ -33,6 +33,14 @@ ATTACKERS = {"militant", "attacker", "assailant", "gunman", "gunmen", "bomber", 
 SECURITY = {"soldier", "policeman", "policemen", "officer", "police", "trooper", "personnel", "guard", "security",
             "ranger", "constable", "serviceman", "servicemen", "troop", "cop", "gendarme", "paramilitary",
             "commando", "sepoy", "jawan", "marine", "sailor", "airman", "militiaman", "army", "force"}
+COLLECTIVE = {"people", "police", "army", "group", "family", "crowd", "village", "convoy", "force", "unit", "patrol",
+              "toll", "number", "death", "life", "population", "community", "town", "area", "building", "attack",
+              "staff", "personnel", "military", "security", "team", "gang", "militia", "one", "none", "other",
+              "rest", "majority", "total", "all", "figure", "casualty", "injury", "wound", "body",
+              # causes, not victims: "the blast killed", "an attack left"
+              "blast", "explosion", "bomb", "bombing", "strike", "airstrike", "raid", "ambush", "fire", "gunfire",
+              "clash", "shelling", "mine", "device", "incident", "violence", "fighting", "assault", "bomber",
+              "gunman", "attacker", "storm", "flood", "accident", "crash", "fire", "shell", "rocket", "missile", "drone"}
 NEGATIVE_ZERO = re.compile(
     r"\b(no one|nobody|no-one|none|no casualties|no deaths|no fatalities|no injuries|no loss of life|"
     r"no one was (?:killed|hurt|injured))\b", re.I)
@@ -91,6 +99,12 @@ def _number_of(noun: Token) -> tuple[Token, int] | None:
     if noun.head.lower_ == "of" and noun.head.head.lower_ in VAGUE:
         q = noun.head.head
         return q, VAGUE[q.lower_]
+    # one named victim: "shot dead the vice chairman", "a soldier was killed", "killing its commander"
+    if noun.tag_ in ("NN", "NNP") and noun.lemma_.lower() not in COLLECTIVE and noun.ent_type_ not in (
+            "GPE", "LOC", "FAC", "ORG", "NORP", "DATE", "TIME"):
+        if noun.tag_ == "NNP" and noun.ent_type_ == "PERSON" or any(
+                c.dep_ in ("det", "poss") and c.lower_ not in ("no", "any", "some", "every") for c in noun.children):
+            return noun, 1
     return None
 
 
@@ -151,9 +165,14 @@ def _victim_nouns(cue: Token) -> list[Token]:
         nouns.extend(c for c in cue.head.children if c.dep_ in ("nsubjpass", "nsubj"))
     if cue.pos_ in ("NOUN", "NUM", "PROPN") and cue.lemma_.lower() in KILL_NOUNS | WOUND_WORDS:
         nouns.append(cue)  # "12 dead", "five deaths", "30 fatalities"
+        # "23 people were treated for wounds", "three others sustained injuries"
+        verb = cue.head.head if cue.dep_ == "pobj" else cue.head if cue.dep_ == "dobj" else None
+        if verb is not None and verb.pos_ in ("VERB", "AUX"):
+            nouns.extend(c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass"))
     # "killing at least 12 people": dobj handled; "left 5 dead": dobj of "leave" with oprd "dead"
     if cue.dep_ in ("oprd", "acomp", "xcomp") and cue.head.pos_ in ("VERB", "AUX"):
-        nouns.extend(c for c in cue.head.children if c.dep_ in ("dobj", "nsubj", "nsubjpass"))
+        objs = [c for c in cue.head.children if c.dep_ == "dobj"]  # "left 5 people dead": the object died
+        nouns.extend(objs or [c for c in cue.head.children if c.dep_ in ("nsubj", "nsubjpass")])
     out: list[Token] = []
     for n in nouns:
         if n.pos_ == "PRON" and n.lower_ not in ("none",):

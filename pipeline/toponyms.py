@@ -299,8 +299,12 @@ class _Finder:
         if self._in_person(start, end) and not self._strongly_cued(start, end, cue):
             # "Shehbaz Sharif", "Murad Ali Shah" are people; "Khyber Pakhtunkhwa" tagged PERSON is still a province
             whole = self.ent_start[start] == start and (end == len(self.doc) or self.ent_start[end] != start)
-            if not (whole and (admin_name or (is_alias and cue == "from"))):
+            big_town = (end - start) > 1 and any(p.population >= 100_000 for p in cands)  # "Khan Younis"
+            if not (whole and (admin_name or big_town or (is_alias and cue == "from"))):
                 return False
+        letters = [t.text.strip(".") for t in self.doc[start:end] if any(c.isalpha() for c in t.text)]
+        if len(letters) > 1 and all(len(w) <= 1 for w in letters) and "&" not in text:
+            return False  # "J K" in a list of initials is not J&K
         if is_alias:
             # curated aliases: an acronym must be written as one ("KP", not "Kp"); stop words only upper case
             if _tok_is_upper_acronym(text) or not single:

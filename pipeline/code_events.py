@@ -166,6 +166,7 @@ class SentInfo:
     counts: list = field(default_factory=list)  # casualties.Count
     claims: list = field(default_factory=list)  # Claim
     places: list = field(default_factory=list)  # toponym dicts
+    force_origins: list = field(default_factory=list)  # toponyms that name a state force's country
     separate: bool = False
     is_event: bool = False
 
@@ -248,6 +249,9 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
         if t["char_start"] >= sent.start_char and t["char_end"] <= sent.end_char
         and not any(a <= t["char_start"] < b for a, b in actor_chars)
     ]
+    # "US drone strike", "Pakistani jets": the country names the striker, not where it happened
+    info.force_origins = [t for t in info.places if _is_country_word(t, lex) and _names_a_force(t, sent.doc)]
+    info.places = [t for t in info.places if t not in info.force_origins]
     # background: relative to the publication date, or to a far-future stand-in when there is none
     bg_times = info.times if pub else find_time_refs(sent.text, sent.start_char, ref_day)
     base = pub or ref_day
@@ -356,13 +360,18 @@ def _is_event_sentence(info: SentInfo, article_sport: bool) -> bool:
     explosive = bool(info.tactic_set & {"suicide_bomb", "remote_explosive", "air_strike", "shelling", "grenade"})
     blocking = info.nonviolent & {"court", "commemoration"}
     soft_block = info.nonviolent - {"court", "commemoration"}
-    if blocking:
-        return False
+    if blocking and not (strong and armed):
+        return False  # "gunmen killed a court judge" is an attack, "sentenced for the bombing" is not
     if (soft_block or article_sport) and not (armed or explosive):
         return False
     if strong:
         return True
-    return bool(weak) and (armed or bool(info.tactics) or bool(info.counts) and armed)
+    if not weak:
+        return False
+    # "Policeman guarding polio team killed": a stated victim of a killing, with nothing saying accident,
+    # disease or sport, is violence worth coding
+    counted_killing = any(c.kind == "killed" and c.value > 0 for c in info.counts) and not info.nonviolent
+    return armed or bool(info.tactics) or counted_killing
 
 
 _POLICY_FRAME = re.compile(r"\b(peace talks|peace process|truce|cease-?fire|negotiat\w+|talks|summit|agreement|"
@@ -749,19 +758,26 @@ _STATE_HEADS = {"drone", "strike", "airstrike", "jet", "warplane", "force", "tro
                 "helicopter", "missile", "navy", "soldier", "raid", "bombardment", "air"}
 
 
+def _is_country_word(place: dict, lex: Lexicons) -> bool:
+    """A country or its demonym ("US", "Pakistani"), not a district ("South Waziristan drone attack")."""
+    text = place["text"].lower().replace(".", "")
+    return bool(place.get("is_demonym")) or text in lex.country_names or text in ("us", "uk", "usa")
+
+
+def _names_a_force(place: dict, doc: Doc) -> bool:
+    span = doc.char_span(place["char_start"], place["char_end"], alignment_mode="expand")
+    if span is None:
+        return False
+    nxt = doc[span.end:min(span.end + 2, len(doc))]
+    return any(t.lemma_.lower() in _STATE_HEADS for t in nxt)
+
+
 def _foreign_state(sents: list[SentInfo]) -> str | None:
     """"US drone strike", "Israeli warplanes", "Turkish forces": the state named just before its force."""
     for s in sents:
-        for p in s.places:
-            hint = p.get("country_hint")
-            if not hint:
-                continue
-            span = s.span.doc.char_span(p["char_start"], p["char_end"], alignment_mode="expand")
-            if span is None:
-                continue
-            nxt = s.span.doc[span.end:min(span.end + 3, len(s.span.doc))]
-            if any(t.lemma_.lower() in _STATE_HEADS for t in nxt):
-                return str(hint)
+        for p in s.force_origins:
+            if p.get("country_hint"):
+                return str(p["country_hint"])
     return None
 
 

@@ -73,7 +73,6 @@ class GeocodeConfig:
     country_bias: tuple[str, ...] = ()  # ISO2 codes the corpus is about: a prior, never a filter
     default_country: str = ""  # ISO2 assumed when a report names no place at all (single-country corpora)
     geonames_username: str = ""  # GeoNames web service account (the CLI reads it from the environment)
-    gazetteer_dir: str = "data/external/gazetteer"
     ambiguity_margin: float = 0.75  # a reading must beat the next by this much to be taken
 
 
@@ -408,6 +407,8 @@ def _readings(cands: list[Place], cue: str | None) -> list[_Reading]:
 
         place = next(p for p in (pick(f) for f in order) if p is not None)
         prior = max(_prior(p) for p in members)
+        if len({p.feature for p in members}) > 1:
+            prior += 0.3  # a town that is also its district's or province's namesake is the better known
         if (cue == "district" and place.feature == "admin2") or (cue == "province" and place.feature == "admin1"):
             prior += 1.0
         elif cue == "town" and place.feature == "city":
@@ -417,8 +418,9 @@ def _readings(cands: list[Place], cue: str | None) -> list[_Reading]:
 
 
 def _share(votes: Counter, key) -> float:
+    """The country's share of the evidence; weak evidence (less than one vote in all) counts for less."""
     total = sum(votes.values())
-    return votes.get(key, 0.0) / total if total > 0 else 0.0
+    return votes.get(key, 0.0) / max(total, 1.0)
 
 
 def _resolve_mentions(ms: list[_Mention], evidence: Counter, cfg: GeocodeConfig, gaz: Gazetteer) -> None:
@@ -448,10 +450,12 @@ def _resolve_mentions(ms: list[_Mention], evidence: Counter, cfg: GeocodeConfig,
                     points.append((o.chosen.place.latitude, o.chosen.place.longitude))
             for r in m.readings:
                 s = r.prior + 2.0 * _share(votes, r.country)
+                # the province or district the article names elsewhere ("Hyderabad ... Sindh"), weighted by
+                # how sure the other mention is of it
                 if r.admin1_id is not None and a1_ctx.get(r.admin1_id):
-                    s += 2.0 if r.place.feature != "admin1" else 1.0
+                    s += (2.0 if r.place.feature != "admin1" else 1.0) * min(1.0, a1_ctx[r.admin1_id])
                 if r.admin2_id is not None and a2_ctx.get(r.admin2_id) and r.place.feature != "admin2":
-                    s += 1.5
+                    s += 1.5 * min(1.0, a2_ctx[r.admin2_id])
                 if points and r.place.latitude is not None and r.place.feature != "country":
                     d = min(haversine_km(r.place.latitude, r.place.longitude, la, lo) for la, lo in points)
                     if d < 150:
@@ -581,7 +585,7 @@ def resolve_event_location(mentions: list[dict], geocoder: Geocoder, gazetteer: 
     gaz = gazetteer
     evidence: Counter = Counter()
     for c in cfg.country_bias:
-        evidence[c.upper()] += 1.0
+        evidence[c.upper()] += 0.5  # a prior: half a demonym
     ms: list[_Mention] = []
     demonym_votes: Counter = Counter()
     cache: dict[str, list[Place]] = {}

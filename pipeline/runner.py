@@ -14,8 +14,8 @@ import pandas as pd
 
 from . import __version__
 from . import code_events, config, geocode, merge, nlp, validate
-from .errors import E_GAZETTEER_MISSING, PipelineError
-from .stage import StageResult
+from .errors import E_GAZETTEER_MISSING, PipelineError, RejectReason
+from .stage import StageResult, make_rejects, reject
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -145,8 +145,19 @@ def code(articles: pd.DataFrame, tables: dict[str, pd.DataFrame], res: Resources
 def locate(reports: pd.DataFrame, res: Resources) -> StageResult:
     """Geocode, then name the actors (their names depend on the country: Civilians (Pakistan))."""
     result = geocode.run(reports, res.geocode_cfg, geocoder=res.geocoder, gazetteer=res.gazetteer)
-    named = code_events.name_actors(result.rows, res.lexicons)
-    return StageResult(rows=named, rejects=result.rejects, stats=result.stats, extra=result.extra)
+    rows = result.rows
+    # ACLED does not code a report placed only in a country: it leaves the pipeline with that reason
+    vague = rows["latitude"].isna() | rows["geo_precision"].isna()
+    vague_rejects = make_rejects([
+        reject(r["report_id"], r["doc_id"], "geocode", RejectReason.GEOCODE_COUNTRY_ONLY,
+               f"placed only in {r['country']}: not codable at ACLED's precision", r["evidence_text"])
+        for r in rows[vague].to_dict("records")
+    ])
+    rows = rows[~vague].reset_index(drop=True)
+    named = code_events.name_actors(rows, res.lexicons)
+    rejects = pd.concat([result.rejects, vague_rejects], ignore_index=True)
+    stats = {**result.stats, "out": len(named), "rejected": len(rejects), "country_only": int(vague.sum())}
+    return StageResult(rows=named, rejects=rejects, stats=stats, extra=result.extra)
 
 
 def merge_reports(reports: pd.DataFrame, res: Resources, previous_sources=None) -> StageResult:

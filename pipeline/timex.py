@@ -55,7 +55,8 @@ _EARLIER_THIS_RE = re.compile(r"\b(earlier|later)\s+this\s+(week|month|year)\b",
 _YEAR_RE = re.compile(r"\b(?:in|since|during|of|from)\s+((?:19|20)\d\d)\b", re.I)
 _MONTH_DAY_RE = re.compile(
     r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?)?"
-    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+    r"(january|jan|february|feb|march|mar|april|apr|may|june|jun|july|jul|august|aug|september|sept|sep|"
+    r"october|oct|november|nov|december|dec)\b\.?"
     r"(?:\s+(\d{1,2})(?:st|nd|rd|th)?\b)?(?:,?\s+((?:19|20)\d\d))?\b",
 )
 _ISO_RE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")

@@ -222,6 +222,40 @@ def test_geocode_resolve_role_preference(nlp, gaz, geocoder):
     assert r["location"] == "Gwadar" and r["geo_note"].startswith("article")
 
 
+def test_geocode_resolve_dateline_is_not_the_event_place(nlp, gaz, geocoder):
+    # the extract stage may give the dateline the role "event" (it sits in the event's sentence)
+    ms = [dict(m, role="event") for m in find_toponyms(nlp(
+        "BEIRUT (AP) — Syrian government airstrikes on Idlib province killed nine civilians."), gaz)]
+    r = resolve_event_location(ms, geocoder, gaz, GeocodeConfig())
+    assert (r["country"], r["admin1"], r["geo_precision"]) == ("Syria", "Idlib", 3)
+
+
+def test_geocode_resolve_origin_is_weaker_than_the_place(nlp, gaz, geocoder):
+    r = locate(nlp, gaz, geocoder, "Militants from Miranshah attacked a checkpoint in Bannu district.")
+    assert (r["admin2"], r["geo_precision"]) == ("Bannu", 2)
+
+
+def test_geocode_resolve_mentions_from_parquet(gaz, geocoder):
+    """NaN where a value was missing, numpy scalars: mentions read back from a table still resolve."""
+    import numpy as np
+
+    m = {"text": "Quetta", "char_start": np.int64(10), "char_end": np.int64(16), "sentence_idx": np.int64(0),
+         "source": "gazetteer", "cue": float("nan"), "is_demonym": np.bool_(False), "country_hint": float("nan"),
+         "role": "event"}
+    r = resolve_event_location([m], geocoder, gaz, GeocodeConfig())
+    assert (r["location"], r["geo_precision"], r["location_evidence"]["char_start"]) == ("Quetta", 1, 10)
+
+
+def test_geocode_resolve_district_without_towns_falls_back_honestly(nlp, gaz, geocoder):
+    r = locate(nlp, gaz, geocoder, "A landmine exploded in Orakzai, killing two soldiers.")
+    assert (r["admin1"], r["admin2"], r["geo_precision"]) == ("Khyber Pakhtunkhwa", "Orakzai", 3)
+
+
+def test_geocode_resolve_tehsil_stands_at_its_district_town(nlp, gaz, geocoder):
+    r = locate(nlp, gaz, geocoder, "Security forces raided a compound in Spinwam.")
+    assert (r["admin2"], r["location"], r["geo_precision"]) == ("North Waziristan", "Miran Shah", 2)
+
+
 def test_geocode_resolve_nothing(nlp, gaz, geocoder):
     assert resolve_event_location([], geocoder, gaz, GeocodeConfig()) is None
     assert locate(nlp, gaz, geocoder, "Nato attack toll rises to 28") is None

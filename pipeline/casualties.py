@@ -201,6 +201,7 @@ def _is_cue(token: Token) -> str | None:
 
 def find_counts(sent: Span) -> list[Count]:
     counts: list[Count] = []
+    sent_text = sent.text  # Doc.text would rebuild the whole article for each figure
     seen_numbers: set[tuple[str, int]] = set()
     for token in sent:
         kind = _is_cue(token)
@@ -236,9 +237,9 @@ def find_counts(sent: Span) -> list[Count]:
             start = min(num.idx, noun.idx, token.idx)
             end = max(num.idx + len(num), noun.idx + len(noun), token.idx + len(token))
             counts.append(Count(kind, low, high, _category(noun), is_update, also, start, end,
-                                sent.doc.text[start:end]))
-    for m in NEGATIVE_ZERO.finditer(sent.text):
-        phrase = (m.group(0) + sent.text[m.end():m.end() + 40]).lower()
+                                sent_text[start - sent.start_char:end - sent.start_char]))
+    for m in NEGATIVE_ZERO.finditer(sent_text):
+        phrase = (m.group(0) + sent_text[m.end():m.end() + 40]).lower()
         kinds = []
         if re.search(r"kill|dead|die|death|casualt|fatalit|loss of life", phrase):
             kinds.append("killed")

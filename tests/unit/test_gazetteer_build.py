@@ -18,6 +18,9 @@ ALIASES = ROOT / "data" / "dictionaries" / "place_aliases.csv"
 @pytest.fixture(scope="session")
 def gazetteer_dir(tmp_path_factory) -> Path:
     """The real gazetteer, built once per session (shared by the geocoding test modules)."""
+    built = ROOT / "data" / "external" / "gazetteer"  # `make gazetteer`, when current, saves the build
+    if gz.is_current(built, ALIASES):
+        return built
     d = tmp_path_factory.getbasetemp() / "gazetteer"
     if not gz.is_current(d, ALIASES):
         gz.build(d, ALIASES)

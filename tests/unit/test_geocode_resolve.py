@@ -27,6 +27,9 @@ ALIASES = ROOT / "data" / "dictionaries" / "place_aliases.csv"
 
 @pytest.fixture(scope="session")
 def gazetteer_dir(tmp_path_factory) -> Path:
+    built = ROOT / "data" / "external" / "gazetteer"  # `make gazetteer`, when current, saves the build
+    if gz.is_current(built, ALIASES):
+        return built
     d = tmp_path_factory.getbasetemp() / "gazetteer"
     if not gz.is_current(d, ALIASES):
         gz.build(d, ALIASES)
@@ -387,6 +390,18 @@ def test_geocode_online_answer_and_cache_hit(tmp_path, gaz, nlp):
     again = make_geocoder(cfg, gaz, service=service)
     assert resolve_event_location(ms, again, gaz, cfg)["location"] == "Karachi"
     assert service.calls == 1
+
+
+def test_geocode_online_geonames_answer_gets_the_hierarchy(tmp_path, gaz, nlp):
+    quetta = Location("Quetta, Balochistan, Pakistan", Point(30.18414, 67.00141), {
+        "geonameId": 1167528, "name": "Quetta", "countryCode": "PK", "fcl": "P", "fcode": "PPLA",
+        "adminName1": "Balochistan", "population": 733675, "lat": "30.18414", "lng": "67.00141"})
+    cfg = GeocodeConfig(backend="geonames", geonames_username="demo", cache_dir=str(tmp_path / "c"),
+                        min_delay_s=0.0, error_wait_s=0.0)
+    geo = make_geocoder(cfg, gaz, service=FakeService({"Quetta": quetta}))
+    r = resolve_event_location(mentions(nlp, gaz, "Two policemen were shot dead in Quetta."), geo, gaz, cfg)
+    assert (r["country"], r["admin1"], r["location"], r["geonameid"], r["geo_precision"]) == (
+        "Pakistan", "Balochistan", "Quetta", 1167528, 1)
 
 
 def test_geocode_online_errors_are_not_cached(tmp_path, gaz):

@@ -393,14 +393,15 @@ def bench_cmd(docs, data_dir, config_path, overrides):
 @_handle_errors
 def report_cmd(version, data_dir):
     """Summarise a release: events by country, type and perpetrator; fatalities; rejects by reason."""
-    from .release import load_release
+    from .release import load_manifest, load_release
 
     rel = load_release(Path(data_dir) / "releases", version)
     if rel is None:
         raise PipelineError(E_TABLE_MISSING, "no release found; run `make build` first")
+    manifest = load_manifest(Path(data_dir) / "releases", version)
     ev = rel["events"]
-    click.echo(f"release {rel['manifest']['version']}: {len(ev)} events, {int(ev['fatalities'].sum()) if len(ev) else 0} "
-               "fatalities")
+    click.echo(f"release {manifest['version']}: {len(ev)} events, {int(ev['fatalities'].sum()) if len(ev) else 0} "
+               "fatalities; documents: " + ", ".join(f"{k} {v}" for k, v in manifest["documents"].items()))
     for col in ("country", "event_type", "perpetrator"):
         if len(ev):
             click.echo(f"\nby {col}:\n" + ev[col].fillna("(none)").value_counts().to_string())

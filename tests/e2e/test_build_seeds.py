@@ -105,3 +105,27 @@ def test_e2e_third_article_other_country_same_path(tmp_path, resources):
     assert e["fatalities"] == 12 and e["wounded"] == 5
     assert e["actor2"] == "Civilians (Nigeria)"
     assert 32 not in set(events["fatalities"])  # the Gwoza bombing is background
+
+
+def test_e2e_report_export_diff_commands(seed_release, tmp_path):
+    data_dir, release, _ = seed_release
+    runner = CliRunner()
+    report = runner.invoke(main, ["report", "--data-dir", str(data_dir)])
+    assert report.exit_code == 0 and "1 events" in report.output and "documents_in 2" in report.output
+    out = tmp_path / "events.csv"
+    export = runner.invoke(main, ["export", "--format", "acled-csv", "--out", str(out), "--data-dir", str(data_dir)])
+    assert export.exit_code == 0
+    frame = pd.read_csv(out)
+    assert list(frame.columns)[:3] == ["event_id_cnty", "event_date", "year"] and len(frame) == 1
+    diff = runner.invoke(main, ["diff", release.name, release.name, "--data-dir", str(data_dir)])
+    assert diff.exit_code == 0 and "0 added" in diff.output
+
+
+def test_e2e_dask_engine_gives_the_same_bytes(seed_release, tmp_path):
+    _, release, _ = seed_release
+    result = CliRunner().invoke(main, ["build", str(REPO / "data" / "raw"), "--engine", "dask", "--workers", "2",
+                                       "--data-dir", str(tmp_path)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    dask_release = tmp_path / "releases" / (tmp_path / "releases" / "LATEST").read_text().strip()
+    for name in ("events.parquet", "event_sources.parquet"):
+        assert (dask_release / name).read_bytes() == (release / name).read_bytes(), name

@@ -445,6 +445,7 @@ def _resolve_mentions(ms: list[_Mention], evidence: Counter, cfg: GeocodeConfig,
             a1_ctx: Counter = Counter()
             a2_ctx: Counter = Counter()
             points = []
+            place_votes: Counter = Counter()  # countries the article's other *places* lie in
             for o in ms:
                 if o is m or not o.readings or normalize(o.d["text"]) == normalize(m.d["text"]):
                     continue
@@ -452,6 +453,8 @@ def _resolve_mentions(ms: list[_Mention], evidence: Counter, cfg: GeocodeConfig,
                 w = 1.0 / len(pool)
                 for r in pool:
                     votes[r.country] += w
+                    if o.cue != "modifier" and not o.d.get("is_demonym"):
+                        place_votes[r.country] += w
                     if r.admin1_id is not None:
                         a1_ctx[r.admin1_id] += w
                     if r.admin2_id is not None:
@@ -476,6 +479,13 @@ def _resolve_mentions(ms: list[_Mention], evidence: Counter, cfg: GeocodeConfig,
             top = ranked[0]
             m.plausible = [r for r in ranked if top.score - r.score < margin]
             m.chosen = top if len(m.plausible) == 1 else None
+            # the article plainly places itself in one country: a homonym abroad (Barchi, Italy, in a story
+            # datelined Kabul) is an unknown name, not a reason to move the event
+            if place_votes and top.place.feature != "country" and sum(place_votes.values()) >= 2:
+                lead = max(place_votes, key=lambda c: _share(place_votes, c))
+                if _share(place_votes, lead) >= 0.6 and _share(place_votes, top.country) < 0.1:
+                    m.plausible = [r for r in m.plausible if _share(place_votes, r.country) >= 0.1]
+                    m.chosen = m.plausible[0] if len(m.plausible) == 1 else None
 
 
 def _is_location_candidate(m: _Mention) -> bool:

@@ -363,6 +363,12 @@ def _place_keys(info: SentInfo, lex: Lexicons) -> set[str]:
             if not p.get("is_demonym") and p["text"].lower() not in lex.country_names}
 
 
+def _protest_sentence(info: SentInfo) -> bool:
+    """A sentence about demonstrators: a strong protest word, or protesters doing something."""
+    return any(c == "protest" and st == "strong" for _, c, st in info.triggers) or any(
+        a["role"] == "protesters" and a.get("term") != "activists" for _, a in info.generic)
+
+
 def _is_event_sentence(info: SentInfo, article_sport: bool) -> bool:
     if info.background:
         return False
@@ -431,6 +437,18 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
                 current.sentences.append(info)
                 current.place_keys |= keys
                 continue
+            if current is not None and _protest_sentence(info) and not _protest_sentence(current.anchor) and \
+                    current.anchor.triggers and current.anchor.triggers[0][1] in ATTACK_CLASSES:
+                # a protest over a killing is another event (ACLED codes the demonstration on its own)
+                match = next((inc for inc in incidents if _protest_sentence(inc.anchor)), None)
+                if match is None and len(incidents) < cfg.max_incidents_per_article:
+                    match = Incident(anchor=info)
+                    incidents.append(match)
+                if match is not None:
+                    current = match
+                    current.sentences.append(info)
+                    current.place_keys |= keys
+                    continue
             own_days = {t.day for t in info.times if t.relative or t.precision == 1}
             strong = any(st == "strong" for _, _, st in info.triggers)
             if current is not None and info.separate:
@@ -610,7 +628,9 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     weak_classes = {c for s in sents for _, c, st in s.triggers if st != "strong"}
     violent = (strong_classes | weak_classes) & (ATTACK_CLASSES - {"capture", "retake", "wound"})
     # a weak word ("control", "gather", "detain") types an incident only when nothing violent happened
-    classes = strong_classes | (weak_classes & (ATTACK_CLASSES - {"capture", "retake"})) | (
+    # weak words type an incident only for what they plainly say (killed, wounded, shot, burned, abducted);
+    # "launched an operation" or "a strike" in passing is not shelling or an air raid
+    classes = strong_classes | (weak_classes & {"kill", "wound", "shoot", "burn", "abduct", "hostage"}) | (
         set() if violent else weak_classes)
     tactics = set().union(*(s.tactic_set for s in sents))
     evidence: dict[str, dict] = {}
@@ -638,6 +658,9 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
         s.actors for s in sents)
     if protesters and armed_nonstate and violent - {"kill", "shoot"}:
         protesters = False  # militants attacking: a protest mentioned in passing does not type the event
+    if protesters and not _protest_sentence(inc.anchor) and inc.anchor.triggers and \
+            inc.anchor.triggers[0][1] in ATTACK_CLASSES:
+        protesters = False  # "journalist shot dead; colleagues protest": the protest is its own event
     intervention = bool(protest_words & {"disperse", "teargas", "tear", "baton", "cannon", "arrest", "detain",
                                           "lathi", "rubber", "crackdown", "scuffle"})
     # claims of this incident

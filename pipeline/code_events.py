@@ -746,6 +746,13 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     target_type = attack_type = None
     if is_attack:
         target_type = _target_type(victim_kind, victim_target, sents)
+        victim_kinds = {v[0] for v in sides["victims"]}
+        if target_type in ("Transportation", "Private Citizens & Property") and victim_kind != "civilians":
+            # a bus or truck carrying soldiers or police is a security target (GTD: unless shown otherwise)
+            for kind, security in (("military", "Military"), ("police", "Police")):
+                if kind in victim_kinds:
+                    target_type = security
+                    break
         tactic = _primary_tactic(sub_event, tactics, classes)
         attack_type = ATTACK_TYPE_BY_TACTIC.get(tactic, "Unknown") if tactic else (
             "Armed Assault" if event_type in ("Battles", "Violence against civilians") else "Unknown")

@@ -297,6 +297,10 @@ def _claims(sent: Span, idx: int, actors: list) -> list[Claim]:
     if "unclaimed" in low:
         out.append(Claim("unclaimed", None, None, idx, sent.start_char, sent.end_char, text))
         return out
+    if actors and _SPOKESMAN_CLAIM.search(text) and not re.search(r"\b(not|never|denied)\b", low):
+        # "a spokesman for the NPA's command said the guerrillas had carried out the ambush"
+        mode = "Call (post-incident)" if re.search(r"phone|call", low) else "Personal claim"
+        return [Claim("claimed", actors[0][1], mode, idx, sent.start_char, sent.end_char, text)]
     for token in sent:
         lemma = token.lemma_.lower()
         is_claim = lemma == "claim" and token.pos_ in ("VERB", "NOUN")
@@ -308,9 +312,13 @@ def _claims(sent: Span, idx: int, actors: list) -> list[Claim]:
         if is_claim:
             objs = [c for c in token.children if c.dep_ in ("dobj", "pobj", "prep", "attr", "nsubjpass")]
             obj_words = {t.lemma_.lower() for c in objs for t in c.subtree}
-            if "life" in obj_words or any(c.dep_ == "ccomp" for c in token.children):
-                continue
-            if not (re.search(r"responsib|credit", low) or obj_words & {
+            # the next few words, for headlines the parser gets wrong ("al-Shabaab claims killing")
+            obj_words |= {t.lemma_.lower() for t in token.doc[token.i + 1:min(token.i + 4, sent.end)]}
+            group_speaks = _group_subject(token, actors)
+            if "life" in obj_words or (any(c.dep_ == "ccomp" for c in token.children) and not group_speaks):
+                continue  # "police claimed that six militants died" is not a claim of responsibility
+            if not (group_speaks and any(c.dep_ == "ccomp" for c in token.children)) and not (
+                    re.search(r"responsib|credit", low) or obj_words & {
                     "attack", "assault", "bombing", "killing", "blast", "strike", "ambush", "abduction", "raid",
                     "explosion", "kidnapping", "assassination", "operation", "shooting", "bombings", "attacks"}):
                 continue
@@ -335,6 +343,16 @@ def _most_specific(names: list[str], lex: Lexicons) -> list[str]:
     ids = {lex.actors.get(n, {}).get("actor_id"): n for n in names}
     parents = {lex.actors.get(n, {}).get("parent") for n in names}
     return [n for n in names if lex.actors.get(n, {}).get("actor_id") not in parents] or names
+
+
+def _group_subject(token: Token, actors: list) -> bool:
+    """The verb's subject is an armed group or its spokesman ("a Taliban spokesman claimed ...")."""
+    subj = [t.i for c in token.children if c.dep_ in ("nsubj",) for t in c.subtree]
+    return any(any(i in subj for i in range(sp.start, sp.end)) for sp, _ in actors)
+
+
+_SPOKESMAN_CLAIM = re.compile(r"\bspokes(?:man|woman|person)\b.*\b(?:said|told|says)\b.*\b(?:carried out|were behind|"
+                              r"was behind|conducted|launched|staged)\b", re.I)
 
 
 def _claim_actor(token: Token, actors: list) -> str | None:

@@ -113,6 +113,10 @@ _BACKGROUND_CUES = re.compile(
 _AGGREGATE = re.compile(r"\b(ha[sv]e?|had) (?:\w+ )?(killed|claimed the lives|left|displaced)\b.*\b(since|over|in the past|"
                         r"this year|so far|people in|thousands|across)\b|\b(since|so far this year|in total|altogether)\b.*"
                         r"\b(killed|dead|deaths)\b", re.I)
+_SPORT = re.compile(r"\b(\d{1,2}-\d{1,2} (?:win|victory|defeat|draw)|stadium|wickets?|innings|bowl(?:ed|er|ing)|"
+                    r"batting|batsm[ae]n|midfield\w*|striker|goalkeeper|half-time|kick-?off|league|tournament|"
+                    r"championship|coach|referee|penalty|scored|the match|fixture|fans|rugby|cricket|football|"
+                    r"premier|semi-final|quarter-final|final whistle)\b", re.I)
 _REACTION = re.compile(r"\b(condemn\w*|claim\w*|mourn\w*|vow\w*|denounc\w*|pledg\w*|called (?:the|it)|"
                        r"described (?:the|it)|funeral|buried)\b", re.I)
 _SEPARATE_CUES = re.compile(
@@ -262,6 +266,10 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     bg_times = info.times if pub else find_time_refs(sent.text, sent.start_char, ref_day)
     base = pub or ref_day
     old = [r for r in bg_times if (base - r.day).days > cfg.background_days]
+    if any(not r.relative for r in old):
+        # "On October 17, 2017, ... a day after troops killed": "a day after" counts from 2017, not from today
+        bg_times = [r for r in bg_times if not (r.relative and re.search(r"after|before|earlier|later|since",
+                                                                         r.text, re.I))]
     fresh = [r for r in bg_times if 0 <= (base - r.day).days <= cfg.background_days and r.relative or
              (pub and 0 <= (pub - r.day).days <= cfg.background_days)]
     cue = _BACKGROUND_CUES.search(sent.text)
@@ -412,19 +420,22 @@ def _is_event_sentence(info: SentInfo, article_sport: bool) -> bool:
 
 _POLICY_FRAME = re.compile(r"\b(peace talks|peace process|truce|cease-?fire|negotiat\w+|talks|summit|agreement|"
                            r"accord|trial|verdict|court|tribunal|sentenc\w+|anniversary|commemorat\w+|memorial|"
-                           r"floods?|earthquake|landslide|collapse|robbery|heist|robbers)\b", re.I)
+                           r"floods?|earthquake|landslide|collapse|robbery|heist|robbers|remember\w*|years on|"
+                           r"years since|years after|mourn\w* the|vigil|peace|dialogue|committee|mediat\w+)\b", re.I)
 
 
 def _framing(infos: list[SentInfo]) -> set[str]:
     """What the headline and lead say the story is about, when it is not an attack: a trial, an
     anniversary, peace talks, sport, a disaster, ordinary crime. Such stories recall old violence at length."""
-    lead = infos[:3]
+    lead = [i for i in infos if len(i.span) >= 4][:3]  # a dateline ("GARISSA —") is not the lead
     frames = set().union(*(i.nonviolent for i in lead)) & {"court", "commemoration", "sport", "disaster",
                                                             "accident", "crime"}
     if any(_POLICY_FRAME.search(i.span.text) for i in lead):
         frames.add("policy")
     # a lead that itself reports a fresh attack is not framed by a passing word
-    if any(i.triggers and any(t.relative for t in i.times) and not i.nonviolent for i in lead[:2]):
+    if any(any(st == "strong" and c in ATTACK_CLASSES for _, c, st in i.triggers)
+           and any(t.relative for t in i.times) and not i.nonviolent and not _BACKGROUND_CUES.search(i.span.text)
+           for i in lead[:1]):
         return set()
     return frames
 
@@ -997,7 +1008,7 @@ def code_article(doc: Doc, meta: dict, entities: pd.DataFrame, toponyms: list[di
     infos = [_read_sentence(i, s, lex, actors, toponyms, pub, ref_day, cfg, text, matches)
              for i, s in enumerate(doc.sents)]
     sport_sents = sum(1 for i in infos if "sport" in i.nonviolent)
-    article_sport = sport_sents >= 2 and not actors
+    article_sport = (sport_sents >= 2 or len(_SPORT.findall(text)) >= 4) and not actors
     framing = _framing(infos)
     for info in infos:
         info.is_event = _is_event_sentence(info, article_sport or "sport" in framing)

@@ -47,7 +47,7 @@ _YESTERDAY_RE = re.compile(r"\b(yesterday|last night|overnight|today|this mornin
                            r"this afternoon|this evening|on the night of)\b", re.I)
 _AGO_RE = re.compile(
     r"\b(?:(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|a few|few)\s+)?"
-    r"(?:just\s+)?(day|week|month|year)(s?)\s+(ago|earlier|before|after|later|prior)\b",
+    r"(?:just\s+)?(day|week|month|year)(s?)\s+(ago|earlier|before|after|later|prior|since|on)\b",
     re.I,
 )
 _LAST_RE = re.compile(r"\b(last|past|previous)\s+(week|weekend|month|year)\b", re.I)
@@ -122,6 +122,8 @@ def find_time_refs(text: str, offset: int, pub: date | None) -> list[TimeRef]:
     if pub is None:
         return refs
     for m in _WEEKDAY_RE.finditer(text):
+        if re.search(r"\b(?:a|one|every|each)\s+$", text[max(0, m.start() - 8):m.start()], re.I):
+            continue  # "on a Friday evening" names no particular Friday
         add(_last_weekday(pub, WEEKDAYS.index(m.group(2).lower())), 1, m, True)
     for m in _YESTERDAY_RE.finditer(text):
         word = m.group(1).lower()
@@ -134,7 +136,7 @@ def find_time_refs(text: str, offset: int, pub: date | None) -> list[TimeRef]:
         n = _num(m.group(1)) if m.group(1) else (2 if m.group(3) else 1)
         unit, direction = m.group(2).lower(), m.group(4).lower()
         days = {"day": 1, "week": 7, "month": 30, "year": 365}[unit] * n
-        if direction in ("after", "later"):
+        if direction in ("after", "later", "since", "on"):
             # "weeks after a bombing": the bombing lies that far in the past.
             direction = "ago"
         day = pub - timedelta(days=days)

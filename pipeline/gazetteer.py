@@ -116,6 +116,29 @@ def display_name(text: str) -> str:
     return " ".join(t.split())
 
 
+_LOCAL_GENERIC = re.compile(r"\b(oblast'?|oblysy|skaya|kray|krai|tengah|barat|timur|utara|selatan|municipalidad|"
+                            r"distrito|departamento|provincia|wilayah|ostan|muhafazat|mohafazat|vilayeti|ili|"
+                            r"okrug|respublika|voblasts|oblasti)\b", re.I)
+
+
+def english_admin1_name(name: str, aliases: str) -> str:
+    """The name English-language news and ACLED use for a province: `Kharkivska oblast` -> `Kharkiv`,
+    `Papua Tengah` -> `Central Papua`, `Sistan va Baluchestan` -> `Sistan and Baluchestan`.
+
+    GeoNames' primary admin1 name is often the local form; its first plain-Latin alternate is usually the
+    English one. The primary is kept when it is already plain ASCII without a local generic word.
+    """
+    primary = display_name(name)
+    if name.isascii() and not _LOCAL_GENERIC.search(name):
+        return primary
+    for alt in aliases.split("|"):
+        alt = alt.strip()
+        if alt and alt.isascii() and alt.replace(" ", "").replace("-", "").replace("'", "").isalpha() \
+                and not _LOCAL_GENERIC.search(alt):
+            return short_admin_name(alt)
+    return primary
+
+
 def short_admin_name(text: str) -> str:
     """`North Wazīristān District` -> `North Waziristan`; `Province of Lima` -> `Lima`."""
     t = display_name(text)
@@ -293,7 +316,7 @@ def build(out_dir: Path, aliases_csv: Path = DEFAULT_ALIASES) -> dict:
                 a1_pid = sub_pid[anc]
                 a1_name = b.rows[a1_pid]["name"]
             feature = "admin1" if level == 1 else "admin2"
-            disp = display_name(name) if level == 1 else short_admin_name(name)
+            disp = english_admin1_name(name, alias_s) if level == 1 else short_admin_name(name)
             pid = b.add(
                 geonameid=int(gid) if gid else None, name=disp, feature=feature,
                 feature_code="ADM1" if level == 1 else "ADM2", **country_fields(a2),

@@ -211,3 +211,16 @@ def test_bench_geocode_reports_load_memory_and_lookups(gazetteer_dir):
     assert r["lookups_per_s"] > 1000 and r["is_name_per_s"] > 10_000
     assert r["names_found"] > 0.9 * len(NAMES)
     assert r["rss_increase_mb"] < 500
+
+
+@pytest.mark.parametrize("name, aliases, expected", [
+    ("Kharkivska oblast", "Kharkiv|Kharkiv Oblast|Kharkivs’ka Oblast’", "Kharkiv"),
+    ("Papua Tengah", "Central Papua|Central Papua Province|Provinsi Papua Tengah", "Central Papua"),
+    ("Sīstān va Balūchestān", "Sistan and Baluchestan|Sistan and Baluchestan Province", "Sistan and Baluchestan"),
+    ("Sindh", "Sindh Province|سندھ", "Sindh"),
+    ("Nord-Kivu", "North Kivu|Province du Nord-Kivu", "Nord-Kivu"),
+])
+def test_gazetteer_admin1_english_name(name, aliases, expected):
+    from pipeline.gazetteer import english_admin1_name
+
+    assert english_admin1_name(name, aliases) == expected

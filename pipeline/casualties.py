@@ -40,7 +40,7 @@ COLLECTIVE = {"people", "police", "army", "group", "family", "crowd", "village",
               # causes, not victims: "the blast killed", "an attack left"
               "blast", "explosion", "bomb", "bombing", "strike", "airstrike", "raid", "ambush", "fire", "gunfire",
               "clash", "shelling", "mine", "device", "incident", "violence", "fighting", "assault", "bomber",
-              "gunman", "attacker", "storm", "flood", "accident", "crash", "fire", "shell", "rocket", "missile", "drone"}
+              "gunman", "attacker", "storm", "flood", "accident", "crash", "shell", "rocket", "missile", "drone"}
 NEGATIVE_ZERO = re.compile(
     r"\b(no one|nobody|no-one|none|no casualties|no deaths|no fatalities|no injuries|no loss of life|"
     r"no one was (?:killed|hurt|injured))\b", re.I)

@@ -77,8 +77,6 @@ SUB_EVENT = {  # sub_event_type -> (event_type, disorder_type)
 
 ATTACK_CLASSES = {"attack", "clash", "kill", "explode", "shoot", "bomb", "strike", "shell", "abduct", "hostage",
                   "burn", "hijack", "lynch", "assassinate", "wound", "capture", "retake"}
-STRONG_CLASSES = {"attack", "clash", "explode", "bomb", "strike", "shell", "abduct", "hostage", "hijack", "lynch",
-                  "assassinate", "protest", "riot", "capture", "retake", "defuse", "seize_weapons", "arrest"}
 CLASH_WORDS = {"clash", "gunbattle", "gunfight", "firefight", "shootout", "battle", "fight", "exchange", "skirmish",
                "encounter", "ambush", "engage", "repulse", "repel", "retaliate", "return"}
 HYPOTHETICAL_HEADS = {"threaten", "plan", "vow", "warn", "fear", "plot", "intend", "prevent", "thwart", "avert",
@@ -348,7 +346,6 @@ def _claims(sent: Span, idx: int, actors: list) -> list[Claim]:
 
 def _most_specific(names: list[str], lex: Lexicons) -> list[str]:
     """Drop a parent organisation when its affiliate is named too (ISKP over Islamic State, JNIM over al-Qaeda)."""
-    ids = {lex.actors.get(n, {}).get("actor_id"): n for n in names}
     parents = {lex.actors.get(n, {}).get("parent") for n in names}
     return [n for n in names if lex.actors.get(n, {}).get("actor_id") not in parents] or names
 
@@ -520,6 +517,8 @@ def _near_places_differ(a: set[str], b: set[str]) -> bool:
 
 def _ev(span_or_info, sentence_idx: int, char_start: int | None = None, char_end: int | None = None,
         text: str | None = None) -> dict:
+    """Evidence of one coded value: sentence and character offsets (trailing whitespace trimmed), and text.
+    `char_end` is accepted for symmetry with the callers' spans; the end is recomputed from the trimmed text."""
     if isinstance(span_or_info, Token):
         # a head word stands for its phrase: "armed men", "a police station"
         tok = span_or_info
@@ -527,7 +526,7 @@ def _ev(span_or_info, sentence_idx: int, char_start: int | None = None, char_end
             tok.doc[tok.i:tok.i + 1]
     if isinstance(span_or_info, Span):
         s = span_or_info
-        char_start, char_end, text = s.start_char, s.end_char, s.text
+        char_start, text = s.start_char, s.text
     stripped = (text or "").rstrip()
     return {"sentence_idx": sentence_idx, "char_start": char_start, "char_end": char_start + len(stripped),
             "text": stripped}
@@ -1033,8 +1032,6 @@ def code_article(doc: Doc, meta: dict, entities: pd.DataFrame, toponyms: list[di
         coded = _code_incident(inc, infos, claims_all, lex, pub, doc)
         if coded is None:
             continue
-        if coded["claimed"] is None and len(incidents) == 1:
-            pass
         event_places = []
         for s in [inc.anchor] + [s for s in inc.sentences if s is not inc.anchor]:
             event_places.extend({**p, "role": "event"} for p in s.places)

@@ -49,7 +49,7 @@ _COMMON = {
     "school", "market", "hospital", "university", "college", "bank", "camp", "base", "border", "road", "highway",
     "bridge", "gate", "square", "street", "valley", "river", "lake", "mount", "mountain", "hill", "hills",
     "island", "coast", "sea", "ocean", "airport", "port", "victoria", "liberty", "freedom", "hope", "unity",
-    "victory", "peace", "paradise", "eden", "mission", "union", "independence", "progress", "providence",
+    "victory", "peace", "paradise", "eden", "mission", "independence", "progress", "providence",
     "corona",
     "taliban", "qaeda", "al", "ali", "khan", "shah", "mohammad", "muhammad", "ahmed", "ahmad", "hussain",
     "rangers", "frontier", "corps", "levies", "division", "agency", "brigade", "regiment", "battalion",
@@ -356,7 +356,6 @@ class _Finder:
             if not _is_cap(tok.text) or not (tok.is_alpha or "." in tok.text or "'" in tok.text):
                 i += 1
                 continue
-            sent_end = n
             matched = None
             for j in range(min(n, i + MAX_NGRAM), i, -1):
                 if self.sent_of[j - 1] != self.sent_of[i]:

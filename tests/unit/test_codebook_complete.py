@@ -71,7 +71,7 @@ def test_readme_columns_update_and_staleness(tmp_path):
     assert text.startswith("# conflict-events\n") and text.endswith("How to cite.\n")
     for name in codebook.EventsSchema.to_schema().columns:
         assert f"| `{name}` |" in codebook.readme_columns_markdown()
-    assert f"| `event_id_cnty` |" in text
+    assert "| `event_id_cnty` |" in text
 
 
 def test_readme_without_markers(tmp_path):

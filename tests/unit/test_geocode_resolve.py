@@ -25,21 +25,6 @@ ROOT = Path(__file__).resolve().parents[2]
 ALIASES = ROOT / "data" / "dictionaries" / "place_aliases.csv"
 
 
-@pytest.fixture(scope="session")
-def gazetteer_dir(tmp_path_factory) -> Path:
-    built = ROOT / "data" / "external" / "gazetteer"  # `make gazetteer`, when current, saves the build
-    if gz.is_current(built, ALIASES):
-        return built
-    d = tmp_path_factory.getbasetemp() / "gazetteer"
-    if not gz.is_current(d, ALIASES):
-        gz.build(d, ALIASES)
-    return d
-
-
-@pytest.fixture(scope="session")
-def gaz(gazetteer_dir) -> gz.Gazetteer:
-    return gz.Gazetteer.load(gazetteer_dir)
-
 
 @pytest.fixture(scope="session")
 def geocoder(gaz) -> OfflineGeocoder:

@@ -15,21 +15,6 @@ ALIASES = ROOT / "data" / "dictionaries" / "place_aliases.csv"
 KEYS = {"text", "char_start", "char_end", "sentence_idx", "source", "cue", "is_demonym", "country_hint"}
 
 
-@pytest.fixture(scope="session")
-def gazetteer_dir(tmp_path_factory) -> Path:
-    built = ROOT / "data" / "external" / "gazetteer"  # `make gazetteer`, when current, saves the build
-    if gz.is_current(built, ALIASES):
-        return built
-    d = tmp_path_factory.getbasetemp() / "gazetteer"
-    if not gz.is_current(d, ALIASES):
-        gz.build(d, ALIASES)
-    return d
-
-
-@pytest.fixture(scope="session")
-def gaz(gazetteer_dir) -> gz.Gazetteer:
-    return gz.Gazetteer.load(gazetteer_dir)
-
 
 @pytest.fixture(scope="session")
 def blank():

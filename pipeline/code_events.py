@@ -1034,7 +1034,7 @@ def code_article(doc: Doc, meta: dict, entities: pd.DataFrame, toponyms: list[di
             continue
         event_places = []
         for s in [inc.anchor] + [s for s in inc.sentences if s is not inc.anchor]:
-            event_places.extend({**p, "role": "event"} for p in s.places)
+            event_places.extend({**p, "role": "event", "cue": _vicinity_cue(p, text)} for p in s.places)
         other = [
             {**p, "role": "article"} for i in infos if not i.background and all(i is not s for s in inc.sentences)
             for p in i.places
@@ -1060,6 +1060,26 @@ def code_article(doc: Doc, meta: dict, entities: pd.DataFrame, toponyms: list[di
     if not reports:
         return [], "no_codable_incident"
     return reports, None
+
+
+_NEAR_BEFORE = re.compile(
+    r"(?:\bnear|\boutside|\boutskirts of|\bedge of|\bvicinity of|\bclose to|\b(?:north|south|east|west)"
+    r"(?:-?(?:east|west))?(?:ern)? of|\b(?:kilometres|kilometers|km|miles)\s+(?:\w+\s+)?(?:from|of)|"
+    r"\bvillages? (?:in|of|near)|\bdistrict of|\barea of|\bbetween)"
+    r"\s+(?:the\s+)?(?:\w+\s+)?(?:town|city|village|district|area|municipality)?\s*(?:of\s+)?$", re.I)
+_NEAR_AFTER = re.compile(r"^\s*(?:-\s*\w+\s+)?(?:road|highway|local government area|lga|district|county|"
+                         r"municipality|area|outskirts|border)\b", re.I)
+
+
+def _vicinity_cue(place: dict, text: str) -> str | None:
+    """ACLED's precision 2: "near X", "on the outskirts of X", "a village in X district", "the X-Y road"."""
+    if place.get("cue"):
+        return place["cue"]
+    before = text[max(0, place["char_start"] - 60):place["char_start"]]
+    after = text[place["char_end"]:place["char_end"] + 30]
+    if _NEAR_BEFORE.search(before) or _NEAR_AFTER.search(after):
+        return "near"
+    return None
 
 
 def _dedupe_places(mentions: list[dict]) -> list[dict]:

@@ -107,10 +107,24 @@ def _clusters(rows: list[dict], cfg: MergeConfig) -> list[list[int]]:
             i = parent[i]
         return i
 
-    for i in range(len(rows)):
-        for j in range(i + 1, len(rows)):
-            if find(i) != find(j) and _same_incident(rows[i], rows[j], cfg):
-                parent[find(j)] = find(i)
+    # Block by country: reports in different countries are never compared. Within a country, dated reports
+    # are compared only with those at most `max_day_gap` days away (a sorted window), and undated ones with all.
+    by_country: dict = {}
+    for i, r in enumerate(rows):
+        by_country.setdefault(r.get("iso"), []).append(i)
+    for members in by_country.values():
+        dated = sorted((i for i in members if _day(rows[i]["event_date"])), key=lambda i: _day(rows[i]["event_date"]))
+        undated = [i for i in members if not _day(rows[i]["event_date"])]
+        pairs = []
+        for a, i in enumerate(dated):
+            for j in dated[a + 1:]:
+                if (_day(rows[j]["event_date"]) - _day(rows[i]["event_date"])).days > cfg.max_day_gap:
+                    break
+                pairs.append((i, j))
+        pairs += [(i, j) for i in undated for j in members if j != i and (j not in undated or i < j)]
+        for i, j in sorted(pairs):
+            if find(i) != find(j) and _same_incident(rows[min(i, j)], rows[max(i, j)], cfg):
+                parent[find(max(i, j))] = find(min(i, j))
     groups: dict[int, list[int]] = {}
     for i in range(len(rows)):
         groups.setdefault(find(i), []).append(i)

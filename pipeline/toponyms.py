@@ -108,6 +108,7 @@ def _tok_is_upper_acronym(text: str) -> bool:
 class _Finder:
     def __init__(self, doc: Doc, gaz: Gazetteer):
         self.doc = doc
+        self.text = doc.text  # Doc.text is rebuilt on every access: read it once
         self.gaz = gaz
         self.sent_of = _sentence_index(doc)
         self.has_pos = doc.has_annotation("POS") or doc.has_annotation("TAG")
@@ -206,7 +207,7 @@ class _Finder:
         else:
             cs, ce = char_span
         self.found.append({
-            "text": self.doc.text[cs:ce],
+            "text": self.text[cs:ce],
             "char_start": cs,
             "char_end": ce,
             "sentence_idx": self.sent_of[start] if start < len(self.sent_of) else 0,
@@ -234,7 +235,7 @@ class _Finder:
 
     # -- passes ------------------------------------------------------------------------------------
     def datelines(self) -> None:
-        text = self.doc.text
+        text = self.text
         for m in _DATELINE.finditer(text):
             place = m.group("place").strip()
             # a title-case "Word:" opening a line is a dateline only when the word is a known place

@@ -720,6 +720,8 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
         evidence["actor1"] = state_attackers[0][1]
     elif not perp_group and "air_strike" in tactics and not any(k == "unidentified" for k, _, _ in sides["attackers"]):
         attacker_kind = "military"
+    elif not perp_group and foreign and tactics & {"shelling", "air_strike"}:
+        attacker_kind = "military"  # "Russian missiles killed...": the state that fired them
     if attacker_kind is None:
         if protesters:
             attacker_kind = "protesters"

@@ -1166,6 +1166,7 @@ def actor_name(kind: str, group: str, lex: Lexicons, iso2: str | None, country: 
         return None, None
     cname = _country_name(iso2, country)
     if kind == "group" and group:
+        group = lex.affiliate_in(group, iso2) or group
         return group, lex.actors.get(group, {}).get("inter", 3)
     if kind in ("military", "police", "government"):
         home = state_iso2 or iso2  # a foreign state's forces are External/Other forces (8) abroad

@@ -73,6 +73,22 @@ class Lexicons:
     version: str = ""
     country_names: set[str] = field(default_factory=set)
 
+    def affiliate_in(self, name: str, iso2: str | None) -> str | None:
+        """The one affiliate of a parent organisation active in a country: "Islamic State" in DR Congo is
+        ISCAP, in Mozambique its Mozambique province (ACLED codes IS by province). None when not exactly one."""
+        if not iso2 or name not in self.actors:
+            return None
+        if not hasattr(self, "_children"):
+            by_id = {a["actor_id"]: n for n, a in self.actors.items()}
+            self._children: dict[str, list] = {}
+            for n, a in self.actors.items():
+                if a.get("parent") in by_id:
+                    self._children.setdefault(by_id[a["parent"]], []).append((n, a["country"]))
+        # only provincial structures ("... Province"): a Taliban faction or a JNIM member group is not "the"
+        # Taliban or JNIM in that country
+        local = [n for n, c in self._children.get(name, []) if c == iso2 and "province" in n.lower()]
+        return local[0] if len(local) == 1 else None
+
     def trigger(self, lemma: str, pos: str) -> tuple[str, str] | None:
         lemma = lemma.lower()
         hit = self.triggers.get((lemma, pos))

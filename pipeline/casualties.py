@@ -59,8 +59,19 @@ class Count:
     text: str
 
 
+TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+ORDINALS = {"second", "third", "fourth", "fifth", "sixth"}
+
+
 def number_value(token: Token) -> int | None:
     """The integer a number token stands for (digits, words, hyphenated words, vague quantifiers)."""
+    doc = token.doc
+    # spaCy splits "Twenty-seven" into three tokens: read the compound from either end
+    if token.i >= 2 and doc[token.i - 1].text == "-" and doc[token.i - 2].lower_ in TENS and token.lower_ in WORDS:
+        return TENS[doc[token.i - 2].lower_] + WORDS[token.lower_]
+    if token.lower_ in TENS and token.i + 2 < len(doc) and doc[token.i + 1].text == "-" and \
+            doc[token.i + 2].lower_ in WORDS and WORDS[doc[token.i + 2].lower_] < 10:
+        return TENS[token.lower_] + WORDS[doc[token.i + 2].lower_]
     text = token.text.lower().replace(",", "")
     if text.isdigit():
         return int(text)
@@ -82,6 +93,11 @@ def _number_of(noun: Token) -> tuple[Token, int] | None:
     """The figure attached to a victim noun: the noun itself ("Two were killed") or its numeric modifier."""
     if noun.lower_ == "one" and noun.i > 0 and noun.doc[noun.i - 1].lower_ == "no":
         return noun, 0  # "no one was hurt"
+    if noun.lower_ in ORDINALS and noun.i > 0 and noun.doc[noun.i - 1].lower_ == "a":
+        return noun, 1  # "a third was wounded"
+    # "a third person was wounded"
+    if any(c.lower_ in ORDINALS for c in noun.children) and any(c.lower_ == "a" for c in noun.children):
+        return noun, 1
     if noun.like_num or noun.pos_ == "NUM" or noun.lower_ in VAGUE:
         v = number_value(noun)
         if v is not None:

@@ -40,3 +40,12 @@ def test_casualties_keep_character_evidence(spacy_model):
 def test_casualties_none_reported_is_not_zero(spacy_model):
     counts = _counts(spacy_model, "There was no immediate word of casualties.")
     assert aggregate(counts, "killed")[0] is None
+
+
+@pytest.mark.parametrize("text, kind, value", [
+    ("Twenty-seven people were injured, including three children.", "wounded", 27),
+    ("Forty-one soldiers died in the ambush.", "killed", 41),
+    ("Two men were killed and a third person was moderately wounded.", "wounded", 1),
+])
+def test_casualties_hyphenated_numbers_and_ordinal_victims(spacy_model, text, kind, value):
+    assert aggregate(_counts(spacy_model, text), kind)[0] == value

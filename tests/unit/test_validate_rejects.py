@@ -11,25 +11,11 @@ from pipeline import validate
 from pipeline.errors import E_SCHEMA, PipelineError
 from schemas.events import EVENTS_DTYPES
 from schemas.event_sources import EVENT_SOURCES_DTYPES
+from fixtures.event_rows import event_row
 
 
 def make_event(**over) -> dict:
-    row = dict(
-        event_id_cnty="PAK1", event_date="2023-02-17", year=2023, time_precision=1,
-        disorder_type="Political violence", event_type="Battles", sub_event_type="Armed clash",
-        actor1="Police Forces of Pakistan (2018-)", assoc_actor_1=None, inter1="State forces",
-        actor2="TTP: Tehreek-i-Taliban Pakistan", assoc_actor_2=None, inter2="Rebel group",
-        interaction="State forces-Rebel group", civilian_targeting=None, iso=586, region="Southern Asia",
-        country="Pakistan", admin1="Sindh", admin2="Karachi", admin3=None, location="Karachi",
-        latitude=24.8608, longitude=67.0104, geo_precision=1, source="Fast News", source_scale="National",
-        notes="Militants attacked the Karachi Police Office.", fatalities=4, tags=None, timestamp=1676592000,
-        perpetrator="TTP: Tehreek-i-Taliban Pakistan", perpetrator_suspected=False, claimed=True,
-        claimed_by="TTP: Tehreek-i-Taliban Pakistan", claim_mode="Posted to website, blog, etc.",
-        target_type="Police", attack_type="Armed Assault", fatalities_low=4, fatalities_high=5, wounded=16,
-        n_sources=1,
-    )
-    row.update(over)
-    return row
+    return event_row(**over)
 
 
 def make_source(event_id: str, doc_id: str, **over) -> dict:

@@ -35,6 +35,8 @@ from . import casualties as cas
 from .lexicons import Lexicons
 from .nlp import doc_from_tokens
 from .stage import StageResult, make_rejects
+from schemas.events import interaction_label
+
 from .timex import TimeRef, find_time_refs, parse_published
 
 STAGE, STAGE_VERSION = "code", "1"
@@ -1185,12 +1187,8 @@ def actor_name(kind: str, group: str, lex: Lexicons, iso2: str | None, country: 
 
 
 def interaction_text(inter1: int | None, inter2: int | None) -> str:
-    if inter1 is None:
-        return ""
-    if inter2 is None:
-        return f"{INTER_TEXT[inter1]} only"
-    a, b = sorted((inter1, inter2))
-    return f"{INTER_TEXT[a]}-{INTER_TEXT[b]}"
+    """ACLED's interaction for two numeric inter codes, by the schema's own rule (`schemas.interaction_label`)."""
+    return interaction_label(INTER_TEXT.get(inter1), INTER_TEXT.get(inter2)) or ""
 
 
 def name_actors(reports: pd.DataFrame, lex: Lexicons) -> pd.DataFrame:

@@ -25,6 +25,8 @@ from datetime import date, datetime, timezone
 import pandas as pd
 import pycountry
 
+from schemas.events import interaction_label
+
 from .errors import RejectReason
 from .stage import StageResult, make_rejects, reject
 
@@ -195,10 +197,7 @@ def _reconcile(rows: list[dict]) -> dict:
         event[col] = best_geo.get(col)
     if event["actor2"] == event["actor1"]:
         event["actor2"], event["inter2"] = None, None
-    from .code_events import INTER_TEXT, interaction_text
-
-    codes = {v: k for k, v in INTER_TEXT.items()}
-    event["interaction"] = interaction_text(codes.get(event["inter1"]), codes.get(event["inter2"]))
+    event["interaction"] = interaction_label(event["inter1"], event["inter2"]) or ""
     event["civilian_targeting"] = "Civilians targeted" if event["inter2"] == "Civilians" else None
     published = [r["published"] for r in rows if r["published"]]
     event["timestamp"] = int(datetime.fromisoformat(max(published)).replace(tzinfo=timezone.utc).timestamp()) \

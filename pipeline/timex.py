@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import dateparser
-
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 MONTHS = [
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -172,16 +170,18 @@ def find_time_refs(text: str, offset: int, pub: date | None) -> list[TimeRef]:
 
 
 def parse_published(value) -> date | None:
-    """The article's publication date from an ISO string (or None)."""
-    if value is None or (isinstance(value, float)) or value != value:
-        return None
+    """The article's publication date as a `date` (None when missing or unreadable).
+
+    Ingest already normalised it to `YYYY-MM-DD`; anything else is read by `ingest.parse_published`, the one
+    place that knows which date formats the corpus may carry.
+    """
     if isinstance(value, date):
         return value
-    text = str(value).strip()
-    if not text:
+    if value is None or (isinstance(value, float) and value != value) or not str(value).strip():
         return None
+    from .ingest import parse_published as iso_date
+
     try:
-        return date.fromisoformat(text[:10])
+        return date.fromisoformat(iso_date(str(value).strip()))
     except ValueError:
-        parsed = dateparser.parse(text, languages=["en"])
-        return parsed.date() if parsed else None
+        return None

@@ -517,10 +517,9 @@ def _near_places_differ(a: set[str], b: set[str]) -> bool:
 
 # --- coding one incident -----------------------------------------------------------------------------
 
-def _ev(span_or_info, sentence_idx: int, char_start: int | None = None, char_end: int | None = None,
-        text: str | None = None) -> dict:
-    """Evidence of one coded value: sentence and character offsets (trailing whitespace trimmed), and text.
-    `char_end` is accepted for symmetry with the callers' spans; the end is recomputed from the trimmed text."""
+def _ev(span_or_info, sentence_idx: int, char_start: int | None = None, text: str | None = None) -> dict:
+    """Evidence of one coded value: sentence, character offsets and text (trailing whitespace trimmed, so the
+    end offset is computed from the text)."""
     if isinstance(span_or_info, Token):
         # a head word stands for its phrase: "armed men", "a police station"
         tok = span_or_info
@@ -674,10 +673,10 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     fatalities = k_best or 0
     if k_ev:
         evidence["fatalities"] = _ev(None, _sent_of(infos, doc.char_span(k_ev.char_start, k_ev.char_end,
-                                     alignment_mode="expand").start), k_ev.char_start, k_ev.char_end, k_ev.text)
+                                     alignment_mode="expand").start), k_ev.char_start, k_ev.text)
     if w_ev:
         evidence["wounded"] = _ev(None, _sent_of(infos, doc.char_span(w_ev.char_start, w_ev.char_end,
-                                  alignment_mode="expand").start), w_ev.char_start, w_ev.char_end, w_ev.text)
+                                  alignment_mode="expand").start), w_ev.char_start, w_ev.text)
     # sides
     sides = _sides(inc, lex)
     has_clash_word = any(t.lemma_.lower() in CLASH_WORDS or c == "clash" for s in sents for t, c, _ in s.triggers)
@@ -701,7 +700,7 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     perp_group, perp_suspected, perp_ev = None, None, None
     if claim and claim.status == "claimed" and claim.actor:
         perp_group, perp_suspected = claim.actor, False
-        perp_ev = _ev(None, claim.sentence_idx, claim.char_start, claim.char_end, claim.text)
+        perp_ev = _ev(None, claim.sentence_idx, claim.char_start, claim.text)
     elif named_attackers:
         perp_group, e = named_attackers[0]
         perp_suspected = bool(_SUSPECT_CUES.search(infos[e["sentence_idx"]].span.text))
@@ -806,7 +805,7 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
             claimed, claimed_by, claim_mode = True, claim.actor, claim.mode
         else:
             claimed = False
-        evidence["claimed"] = _ev(None, claim.sentence_idx, claim.char_start, claim.char_end, claim.text)
+        evidence["claimed"] = _ev(None, claim.sentence_idx, claim.char_start, claim.text)
     if event_type == "Riots":
         is_attack = False  # rioters and mobs are not perpetrators in the GTD sense (guidelines: null)
     perpetrator_kind = actor1[0] if is_attack else None
@@ -992,7 +991,7 @@ def _incident_date(inc: Incident, sents: list[SentInfo], pub: date | None):
                 continue
             if pub is not None and not (0 <= (pub - ref.day).days <= 31):
                 continue
-            return ref.day, ref.precision, _ev(None, s.idx, ref.char_start, ref.char_end, ref.text)
+            return ref.day, ref.precision, _ev(None, s.idx, ref.char_start, ref.text)
     if pub is not None:
         return pub, 1, None
     return None, None, None

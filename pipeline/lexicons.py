@@ -73,17 +73,20 @@ class Lexicons:
     version: str = ""
     country_names: set[str] = field(default_factory=set)
 
+    def __post_init__(self):
+        # indexes derived once from the dictionaries
+        self._forces_by_key = {k: g for k, g in self.state_forces.groupby(["country", "force"])}
+        by_id = {a["actor_id"]: n for n, a in self.actors.items()}
+        self._children: dict[str, list[tuple[str, str]]] = {}
+        for n, a in self.actors.items():
+            if a.get("parent") in by_id:
+                self._children.setdefault(by_id[a["parent"]], []).append((n, a["country"]))
+
     def affiliate_in(self, name: str, iso2: str | None) -> str | None:
         """The one affiliate of a parent organisation active in a country: "Islamic State" in DR Congo is
         ISCAP, in Mozambique its Mozambique province (ACLED codes IS by province). None when not exactly one."""
         if not iso2 or name not in self.actors:
             return None
-        if not hasattr(self, "_children"):
-            by_id = {a["actor_id"]: n for n, a in self.actors.items()}
-            self._children: dict[str, list] = {}
-            for n, a in self.actors.items():
-                if a.get("parent") in by_id:
-                    self._children.setdefault(by_id[a["parent"]], []).append((n, a["country"]))
         # only provincial structures ("... Province"): a Taliban faction or a JNIM member group is not "the"
         # Taliban or JNIM in that country
         local = [n for n, c in self._children.get(name, []) if c == iso2 and "province" in n.lower()]
@@ -100,8 +103,6 @@ class Lexicons:
         """ACLED's regime-period name, e.g. Police Forces of Pakistan (2022-), for the event's date."""
         if not iso2:
             return None
-        if not hasattr(self, "_forces_by_key"):
-            self._forces_by_key = {k: g for k, g in self.state_forces.groupby(["country", "force"])}
         rows = self._forces_by_key.get((iso2, force), self.state_forces.iloc[0:0])
         if rows.empty:
             return None

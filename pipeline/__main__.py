@@ -358,8 +358,10 @@ def predictor(res: runner.Resources):
 
 
 def canonical_actor(res: runner.Resources):
+    from .nlp import actor_aliases_from
+
     aliases = {}
-    for alias, name in __import__("pipeline.nlp", fromlist=["x"]).actor_aliases_from(res.dictionaries["actors"]):
+    for alias, name in actor_aliases_from(res.dictionaries["actors"]):
         aliases.setdefault(alias.casefold(), name)
 
     def canon(name: str | None) -> str | None:

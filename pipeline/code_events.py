@@ -110,6 +110,10 @@ _BACKGROUND_CUES = re.compile(
     r"have (?:seen|witnessed|suffered|been hit)|history of|were convicted|was convicted|sentenced|years? of|"
     r"months? of|decades?|remembered|commemorat|mark(?:s|ed|ing)? the|since the|since taking|ever since|"
     r"the majority of|in the run-up|used to|over the years)\b", re.I)
+# "The attack came a week after a bombing killed 19": the clause is about an earlier incident, however recent
+_EARLIER_INCIDENT = re.compile(
+    r"\b(?:came|comes|come|follows|followed) (?:just |only )?(?:\w+ ){0,2}(?:hours?|days?|weeks?|months?) "
+    r"(?:after|before)\b", re.I)
 _AGGREGATE = re.compile(r"\b(ha[sv]e?|had) (?:\w+ )?(killed|claimed the lives|left|displaced)\b.*\b(since|over|in the past|"
                         r"this year|so far|people in|thousands|across)\b|\b(since|so far this year|in total|altogether)\b.*"
                         r"\b(killed|dead|deaths)\b", re.I)
@@ -286,10 +290,49 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
             continue
         triggers.append((token, hit[0], hit[1]))
     info.triggers = triggers
-    info.background = bool((old and not fresh) or (cue and not fresh))
+    info.background = bool((old and not fresh) or (cue and not fresh) or _EARLIER_INCIDENT.search(sent.text))
     specific = set(_most_specific([n for _, n in info.actors], lex))
-    info.claims = _claims(sent, idx, [(sp, n) for sp, n in info.actors if n in specific])
+    named = [(sp, n) for sp, n in info.actors if n in specific]
+    info.claims = _claims(sent, idx, named) or _group_statement_claim(sent, idx, named, triggers)
     return info
+
+
+_STATEMENT_VERBS = {"say", "announce", "acknowledge", "admit", "confirm", "state", "tell", "boast"}
+_SELF_WORDS = {"it", "they", "we", "its", "their", "our"}
+
+
+def _group_statement_claim(sent: Span, idx: int, actors: list, triggers: list) -> list[Claim]:
+    """A group saying it did it is a claim: "the AA said its fighters had overrun the base".
+
+    The reporting verb's subject is the group (or its spokesman), and the clause it reports has an attack
+    trigger whose own subject is the group itself, "it", "its fighters" or "we".
+    """
+    if not actors or not triggers:
+        return []
+    violent = {t.i: t for t, c, _ in triggers if c in ATTACK_CLASSES and c != "wound"}
+    for token in sent:
+        if token.lemma_.lower() not in _STATEMENT_VERBS or token.pos_ != "VERB":
+            continue
+        if not _group_subject(token, actors) or any(c.dep_ == "neg" for c in token.children):
+            continue
+        speaker = _claim_actor(token, actors)
+        for clause in (c for c in token.children if c.dep_ == "ccomp"):
+            for trig in (t for t in clause.subtree if t.i in violent):
+                # "took control", "carried out the attack": a noun trigger's verb has the subject
+                pred = trig if trig.pos_ == "VERB" else trig.head if trig.dep_ == "dobj" else None
+                if pred is None:
+                    continue
+                subj = [c for c in pred.children if c.dep_ in ("nsubj", "agent")]
+                if not subj:
+                    continue
+                words = {t.lower_ for c in subj for t in c.subtree}
+                subj_idx = {t.i for c in subj for t in c.subtree}
+                own = words & _SELF_WORDS or any(
+                    n == speaker and any(i in subj_idx for i in range(sp.start, sp.end)) for sp, n in actors)
+                if own:
+                    mode = next((m for rx, m in _CLAIM_MODES if rx.search(sent.text)), "Unknown")
+                    return [Claim("claimed", speaker, mode, idx, sent.start_char, sent.end_char, sent.text)]
+    return []
 
 
 def _doc_matches(doc: Doc, lex: Lexicons) -> dict[str, list]:
@@ -457,6 +500,8 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
         if info.background:
             continue
         keys = _place_keys(info, lex)
+        if info.idx == 0 and len(keys) > 1 and all(_near_places_differ({a}, {b}) for a in keys for b in keys if a < b):
+            keys = set()  # a headline naming two places sums up two incidents: it ties neither to the other
         if info.is_event:
             n_event += 1
             starts_new = current is None
@@ -464,6 +509,8 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
                 # claims, condemnations and reactions talk about an incident already told; they never open one
                 current.sentences.append(info)
                 current.place_keys |= keys
+                if current.day is None:
+                    current.day = next((t.day for t in info.times if t.relative or t.precision == 1), None)
                 continue
             if current is not None and _protest_sentence(info) and not _protest_sentence(current.anchor) and \
                     current.anchor.triggers and current.anchor.triggers[0][1] in ATTACK_CLASSES:
@@ -507,6 +554,20 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
             if current.day is None and info.is_event:
                 days = [t.day for t in info.times if t.relative or t.precision == 1]
                 current.day = days[0] if days else None
+    if incidents:
+        # a headline and lead told in weak words ("thousands rally", "people gathered") before the first
+        # strong sentence belong to the first incident when they speak of the same kind of event
+        first = incidents[0]
+        kinds = {c for s in first.sentences for c in s.classes}
+        lead = [i for i in infos if i.idx < first.anchor.idx and i.idx <= 2 and not i.background
+                and i.classes & kinds and all(i is not s for inc in incidents for s in inc.sentences)]
+        if lead:
+            first.sentences[:0] = lead
+            first.anchor = lead[0]
+            for info in lead:
+                first.place_keys |= _place_keys(info, lex)
+            if first.day is None:
+                first.day = next((t.day for i in lead for t in i.times if t.relative or t.precision == 1), None)
     return incidents
 
 
@@ -578,7 +639,13 @@ def _sides(inc: Incident, lex: Lexicons) -> dict:
         for token, cls, _ in info.triggers:
             if cls not in ATTACK_CLASSES:
                 continue
-            for child in token.children:
+            children = list(token.children)
+            if token.pos_ == "VERB" and token.dep_ in ("xcomp", "conj") and not any(
+                    c.dep_ in ("nsubj", "nsubjpass", "agent") for c in children):
+                # "forces continued to shell", "gunmen stormed the school and killed ten": the subject is
+                # the head verb's
+                children += [c for c in token.head.children if c.dep_ == "nsubj"]
+            for child in children:
                 role_tokens = None
                 if child.dep_ in ("nsubj", "agent") or (child.dep_ == "compound" and token.pos_ == "NOUN"):
                     is_victim = cls in ("kill", "wound") and token.pos_ == "NOUN"
@@ -828,7 +895,8 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
 
 
 _STATE_HEADS = {"drone", "strike", "airstrike", "jet", "warplane", "force", "troop", "aircraft", "military", "army",
-                "helicopter", "missile", "navy", "soldier", "raid", "bombardment", "air"}
+                "helicopter", "missile", "navy", "soldier", "raid", "bombardment", "air", "artillery", "shelling",
+                "shell", "rocket", "gunship", "warship", "tank", "bomb", "aviation", "fighter"}
 
 
 def _is_country_word(place: dict, lex: Lexicons) -> bool:
@@ -842,7 +910,15 @@ def _names_a_force(place: dict, doc: Doc) -> bool:
     if span is None:
         return False
     nxt = doc[span.end:min(span.end + 2, len(doc))]
-    return any(t.lemma_.lower() in _STATE_HEADS for t in nxt)
+    if any(t.lemma_.lower() in _STATE_HEADS for t in nxt):
+        return True
+    # "Russian Shahed-type attack drones": the noun the demonym modifies, through its compounds
+    head = span.root
+    for _ in range(4):
+        if head.dep_ not in ("amod", "compound", "nmod") or head.head is head:
+            break
+        head = head.head
+    return head is not span.root and head.lemma_.lower() in _STATE_HEADS
 
 
 def _foreign_state(sents: list[SentInfo]) -> str | None:
@@ -857,7 +933,9 @@ def _foreign_state(sents: list[SentInfo]) -> str | None:
 def _main_victim(victims: list, perp_group: str | None):
     if not victims:
         return None
-    usable = [v for v in victims if not (v[0] == "group" and v[1] == perp_group)]
+    # a town taken or retaken is territory, not a victim: whoever held it is the other side
+    usable = [v for v in victims if not (v[0] == "group" and v[1] == perp_group)
+              and not (v[4] in ("capture", "retake") and v[0] == "civilians")]
     if not usable:
         return None
     # what was attacked ("attacked a police station") says more than who was counted dead ("two people

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from spacy.tokens import Span, Token
 
 KILL_VERBS = {"kill", "die", "slay", "behead", "execute", "massacre", "perish", "murder", "slaughter", "lynch",
-              "assassinate", "gun", "shoot"}
+              "assassinate", "gun", "shoot", "neutralise", "neutralize", "eliminate"}
 KILL_NOUNS = {"death", "dead", "fatality", "body", "corpse", "life", "toll"}
 KILL_ADJ = {"dead", "killed"}
 WOUND_WORDS = {"wound", "injure", "hurt", "injury", "wounded", "injured", "maim"}
@@ -35,7 +35,8 @@ SECURITY = {"soldier", "policeman", "policemen", "officer", "police", "trooper",
             "commando", "sepoy", "jawan", "marine", "sailor", "airman", "militiaman", "army", "force"}
 COLLECTIVE = {"people", "police", "army", "group", "family", "crowd", "village", "convoy", "force", "unit", "patrol",
               "toll", "number", "death", "life", "population", "community", "town", "area", "building", "attack",
-              "staff", "personnel", "military", "security", "team", "gang", "militia", "one", "none", "other",
+              "staff", "personnel", "military", "security", "team", "gang", "militia", "organisation", "organization",
+              "cell", "network", "faction", "one", "none", "other",
               "rest", "majority", "total", "all", "figure", "casualty", "injury", "wound", "body",
               # causes, not victims: "the blast killed", "an attack left"
               "blast", "explosion", "bomb", "bombing", "strike", "airstrike", "raid", "ambush", "fire", "gunfire",
@@ -89,8 +90,17 @@ def number_value(token: Token) -> int | None:
         return None
 
 
+AIMS = {"order", "vow", "plan", "threaten", "promise", "pledge", "want", "seek", "try", "aim", "intend", "call", "urge",
+        "ask", "tell", "need", "decide", "attempt", "prepare", "plot", "instruct", "direct", "authorize", "authorise"}
+UNITS = {"kilometre", "kilometer", "km", "mile", "metre", "meter", "foot", "feet", "yard", "hour", "minute",
+         "day", "week", "month", "year", "percent", "per", "kg", "kilogram", "tonne", "ton", "dollar", "rupee",
+         "naira", "shilling", "peso", "euro", "pound", "time"}
+
+
 def _number_of(noun: Token) -> tuple[Token, int] | None:
     """The figure attached to a victim noun: the noun itself ("Two were killed") or its numeric modifier."""
+    if noun.lemma_.lower() in UNITS or noun.lower_ in UNITS:
+        return None  # "100 kilometres to the north", "two hours later": a measure, not victims
     if noun.lower_ == "one" and noun.i > 0 and noun.doc[noun.i - 1].lower_ == "no":
         return noun, 0  # "no one was hurt"
     if noun.lower_ in ORDINALS and noun.i > 0 and noun.doc[noun.i - 1].lower_ == "a":
@@ -111,6 +121,13 @@ def _number_of(noun: Token) -> tuple[Token, int] | None:
                 return child, v
         if child.dep_ == "det" and child.lower_ in ("a", "an") and noun.lemma_ in ("dozen",):
             return child, 12
+        if child.dep_ == "compound":
+            # "One DRG jawan": the parser hangs the figure on the first word of the compound
+            for grand in child.children:
+                if grand.dep_ == "nummod" and grand.i < child.i:
+                    v = number_value(grand)
+                    if v is not None:
+                        return grand, v
     # "dozens of people": the quantifier is the head noun of "of people"
     if noun.head.lower_ == "of" and noun.head.head.lower_ in VAGUE:
         q = noun.head.head
@@ -175,7 +192,9 @@ def _victim_nouns(cue: Token) -> list[Token]:
     for child in cue.children:
         if child.dep_ in deps:
             nouns.append(child)
-    if cue.dep_ in ("amod", "acl", "relcl", "npadvmod") and cue.head.pos_ in ("NOUN", "PROPN", "NUM", "PRON"):
+    own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in cue.children)
+    if cue.dep_ in ("amod", "acl", "relcl", "npadvmod") and cue.head.pos_ in ("NOUN", "PROPN", "NUM", "PRON") \
+            and not own_subject:  # "100 km away, in which one soldier was killed": the soldier, not the km
         nouns.append(cue.head)
     if not nouns and cue.dep_ == "conj" and cue.head.pos_ == "VERB":
         nouns.extend(c for c in cue.head.children if c.dep_ in ("nsubjpass", "nsubj"))
@@ -184,11 +203,18 @@ def _victim_nouns(cue: Token) -> list[Token]:
         # "23 people were treated for wounds", "three others sustained injuries"
         verb = cue.head.head if cue.dep_ == "pobj" else cue.head if cue.dep_ == "dobj" else None
         if verb is not None and verb.pos_ in ("VERB", "AUX"):
-            nouns.extend(c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass"))
+            subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if verb.dep_ == "relcl" and any(c.lower_ in ("who", "that", "which") for c in subjects):
+                subjects = [verb.head]  # "several others who sustained gunshot wounds"
+            nouns.extend(subjects)
     # "killing at least 12 people": dobj handled; "left 5 dead": dobj of "leave" with oprd "dead"
     if cue.dep_ in ("oprd", "acomp", "xcomp") and cue.head.pos_ in ("VERB", "AUX"):
         objs = [c for c in cue.head.children if c.dep_ == "dobj"]  # "left 5 people dead": the object died
         nouns.extend(objs or [c for c in cue.head.children if c.dep_ in ("nsubj", "nsubjpass")])
+    # "KUNDUZ CITY (Pajhwok): Five soldiers ... were killed": a dateline parsed as the subject, the victims
+    # hang off it as an apposition
+    nouns = nouns + [c for n in nouns if n.tag_ == "NNP" for c in n.children
+                     if c.dep_ == "appos" and c.pos_ == "NOUN" and c not in nouns]
     out: list[Token] = []
     for n in nouns:
         if n.pos_ == "PRON" and n.lower_ not in ("none",):
@@ -196,6 +222,21 @@ def _victim_nouns(cue: Token) -> list[Token]:
         out.append(n)
         out.extend(c for c in n.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "NUM"))
     return out
+
+
+def _joined_victims(noun: Token, cue: Token) -> list[Token]:
+    """Victims added to `noun` in the same breath: "two officers and a street vendor", "X was shot dead
+    along with one of his bodyguards". Numbers joined by "and" are left to `_range` ("between 8 and 10")."""
+    joined = []
+    for c in noun.children:
+        if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN") and any(
+                x.dep_ == "cc" and x.lower_ in ("and", "&") for x in noun.children):
+            joined.append(c)
+    for prep in (c for c in list(cue.children) + list(noun.children) if c.dep_ == "prep"):
+        if prep.lower_ in ("along", "together") or (prep.lower_ == "with" and prep.head.lower_ in ("along", "together")):
+            inner = [prep] + [c for c in prep.children if c.dep_ == "prep" and c.lower_ == "with"]
+            joined.extend(o for x in inner for o in x.children if o.dep_ == "pobj")
+    return joined
 
 
 def _is_cue(token: Token) -> str | None:
@@ -223,6 +264,9 @@ def find_counts(sent: Span) -> list[Count]:
         kind = _is_cue(token)
         if not kind:
             continue
+        if token.pos_ == "VERB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children) and \
+                token.head.lemma_.lower() in AIMS:
+            continue  # "ordered the army to neutralize 22 gangs", "vowed to kill": an aim, not a toll
         is_update = token.lemma_.lower() == "toll" or (token.head.lemma_.lower() in UPDATE_VERBS)
         if token.lemma_.lower() == "toll":
             # "the death toll rose to 30" / "the toll stood at 12" / "the toll is 12"
@@ -250,9 +294,21 @@ def find_counts(sent: Span) -> list[Count]:
                 continue
             seen_numbers.add(key)
             low, high = _range(num, value)
+            category = _category(noun)
             start = min(num.idx, noun.idx, token.idx)
             end = max(num.idx + len(num), noun.idx + len(noun), token.idx + len(token))
-            counts.append(Count(kind, low, high, _category(noun), is_update, also, start, end,
+            if token.lemma_.lower() != "toll":
+                # one figure for victims named together: "two soldiers and a rebel were killed" is three
+                for other in _joined_victims(noun, token):
+                    extra = _number_of(other)
+                    if extra is None or (kind, extra[0].i) in seen_numbers:
+                        continue
+                    seen_numbers.add((kind, extra[0].i))
+                    low, high, value = low + extra[1], high + extra[1], value + extra[1]
+                    if _category(other) != category:
+                        category = "people"
+                    start, end = min(start, other.idx), max(end, other.idx + len(other))
+            counts.append(Count(kind, low, high, category, is_update, also, start, end,
                                 sent_text[start - sent.start_char:end - sent.start_char]))
     for m in NEGATIVE_ZERO.finditer(sent_text):
         phrase = (m.group(0) + sent_text[m.end():m.end() + 40]).lower()

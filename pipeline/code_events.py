@@ -330,7 +330,8 @@ def _group_statement_claim(sent: Span, idx: int, actors: list, triggers: list) -
                 own = words & _SELF_WORDS or any(
                     n == speaker and any(i in subj_idx for i in range(sp.start, sp.end)) for sp, n in actors)
                 if own:
-                    mode = next((m for rx, m in _CLAIM_MODES if rx.search(sent.text)), "Unknown")
+                    # "said" alone names no channel: the statement's medium may come in another sentence
+                    mode = next((m for rx, m in _CLAIM_MODES[:-1] if rx.search(sent.text)), "Unknown")
                     return [Claim("claimed", speaker, mode, idx, sent.start_char, sent.end_char, sent.text)]
     return []
 
@@ -974,7 +975,9 @@ def _incident_claim(inc: Incident, claims_all: list[Claim]) -> Claim | None:
         best = with_actor[0]
         if best.mode == "Unknown":
             # the channel is often named in a later sentence ("... said in a WhatsApp message to AFP")
-            known = [c.mode for c in claimed if c.mode != "Unknown"]
+            known = [c.mode for c in claimed if c.mode != "Unknown"] or [
+                m for s in inc.sentences if any(n == best.actor for _, n in s.actors)
+                for rx, m in _CLAIM_MODES[:-1] if rx.search(s.span.text)]
             best = Claim(best.status, best.actor, known[0] if known else best.mode, best.sentence_idx,
                          best.char_start, best.char_end, best.text)
         return best

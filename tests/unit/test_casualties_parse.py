@@ -49,3 +49,29 @@ def test_casualties_none_reported_is_not_zero(spacy_model):
 ])
 def test_casualties_hyphenated_numbers_and_ordinal_victims(spacy_model, text, kind, value):
     assert aggregate(_counts(spacy_model, text), kind)[0] == value
+
+
+@pytest.mark.parametrize("text, kind, value", [
+    # victims named together are one figure
+    ("A car bomb exploded outside the station, killing two police officers and a street vendor.", "killed", 3),
+    ("The mayor was shot dead along with one of his guards on Sunday.", "killed", 2),
+    # a dateline the parser takes for the subject
+    ("GAO CITY (Reuters): Four Malian soldiers and six militants were killed when the convoy was attacked.",
+     "killed", 10),
+    # the figure hung on the first word of a compound; a relative clause's antecedent
+    ("One CRPF jawan sustained a bullet injury and was flown to Raipur.", "wounded", 1),
+    ("Several others who sustained gunshot wounds were taken to hospital.", "wounded", 3),
+    # military wording for killing attackers
+    ("Troops neutralised 14 terrorists in the counter-attack.", "killed", 14),
+])
+def test_casualties_joined_victims_and_parser_slips(spacy_model, text, kind, value):
+    assert aggregate(_counts(spacy_model, text), kind)[0] == value
+
+
+@pytest.mark.parametrize("text", [
+    "The ambush took place some 100 kilometres north, in which one soldier was killed.",
+    "The president ordered the army to neutralize 22 gangs he called terrorist groups.",
+])
+def test_casualties_measures_and_aims_are_not_tolls(spacy_model, text):
+    best = aggregate(_counts(spacy_model, text), "killed")[0]
+    assert best in (None, 1)

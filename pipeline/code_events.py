@@ -612,7 +612,9 @@ def _role_of_phrase(tokens: list[Token], info: SentInfo) -> tuple[str | None, st
     in_phrase = [attrs for span, attrs in info.targets if any(i in idxs for i in range(span.start, span.end))]
     target = next((a for a in in_phrase if a["target_type"] != "Private Citizens & Property"),
                   in_phrase[0] if in_phrase else None)
-    for span, attrs in info.generic:
+    # "jawans of the District Reserve Guard": the named unit says more than the bare word for its men
+    generic = sorted(info.generic, key=lambda g: 0 if g[1].get("unit") else 1)
+    for span, attrs in generic:
         if any(i in idxs for i in range(span.start, span.end)):
             role = attrs["role"]
             kind = {"armed_group": "unidentified", "paramilitary": "military", "mob": "rioters"}.get(role, role)
@@ -783,6 +785,11 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
         perp_group, perp_suspected, perp_ev = None, None, None
     victim_groups = sides["victims"]
     victim = _main_victim(victim_groups, perp_group)
+    if victim and victim[0] == "civilians" and (victim[2] is None or victim[2].get("target_type") == "Transportation"):
+        # "soldiers were killed when a bomb hit their vehicle": the vehicle was theirs, they were the target
+        hurt = [v for v in victim_groups if v[4] in ("kill", "wound")]
+        if hurt and hurt[0][0] in ("military", "police"):
+            victim = hurt[0]
     attacker_kind = "group" if perp_group else None
     if not perp_group and state_attackers and not protesters:
         attacker_kind = state_attackers[0][0]
@@ -991,6 +998,8 @@ def _target_type(victim_kind: str | None, target: dict | None, sents: list[SentI
         for security in ("Military", "Police"):
             if security in found_all:
                 return security
+    if target is not None and target["target_type"] in ("Police", "Military") and victim_kind in ("police", "military"):
+        return "Police" if victim_kind == "police" else "Military"  # the unit named decides ("DRG jawans")
     if target is not None:
         return str(target["target_type"])
     if victim_kind == "police":

@@ -137,13 +137,25 @@ _CLAIM_MODES = [
     (re.compile(r"\b(amaq|telegram|website|online|social media|twitter|x account|facebook|posted|channel|"
                 r"propaganda outlet|news agency of)\b", re.I), "Posted to website, blog, etc."),
     (re.compile(r"\bvideo\b", re.I), "Video"),
-    (re.compile(r"\b(phone|telephone|called|calling|call to)\b", re.I), "Call (post-incident)"),
+    (re.compile(r"\b(phon(?:e|ed)|telephon\w*|called|calling|call to)\b", re.I), "Call (post-incident)"),
     (re.compile(r"\be-?mail", re.I), "E-mail"),
     (re.compile(r"\bletter\b", re.I), "Letter"),
     (re.compile(r"\bnote\b", re.I), "Note left at scene"),
     (re.compile(r"\b(whatsapp|text message|sms|message|statement|communiqu)", re.I), "Other"),
     (re.compile(r"\b(told|said|speaking|interview)\b", re.I), "Personal claim"),
 ]
+
+
+def _claim_mode(text: str, at: int, personal: bool = True) -> str:
+    """The channel named closest to the claim word: "telephoned Hiiraan Online" is a call, "claimed it in a
+    video that circulated on social media" a video. A bare "said"/"told" is a personal claim only when asked."""
+    specific, fallbacks = _CLAIM_MODES[:-2], _CLAIM_MODES[-2:] if personal else _CLAIM_MODES[-2:-1]
+    found = [(min(abs(m.start() - at), abs(m.end() - at)), rank, mode)
+             for rank, (rx, mode) in enumerate(specific) for m in rx.finditer(text)]
+    if found:
+        return min(found)[2]
+    # "in a statement", "told reporters": no medium named, the generic modes in their order
+    return next((mode for rx, mode in fallbacks if rx.search(text)), "Unknown")
 
 
 # --- per-sentence reading ---------------------------------------------------------------------------
@@ -263,6 +275,9 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
         if t["char_start"] >= sent.start_char and t["char_end"] <= sent.end_char
         and not any(a <= t["char_start"] < b for a, b in actor_chars)
     ]
+    # "taken to a hospital in Cali", "airlifted to Raipur": where the wounded went, not where it happened
+    info.places = [t for t in info.places
+                   if not _DESTINATION.search(doc_text[max(sent.start_char, t["char_start"] - 60):t["char_start"]])]
     # "US drone strike", "Pakistani jets": the country names the striker, not where it happened
     info.force_origins = [t for t in info.places if _is_country_word(t, lex) and _names_a_force(t, sent.doc)]
     info.places = [t for t in info.places if t not in info.force_origins]
@@ -298,7 +313,7 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
 
 
 _STATEMENT_VERBS = {"say", "announce", "acknowledge", "admit", "confirm", "state", "tell", "boast"}
-_SELF_WORDS = {"it", "they", "we", "its", "their", "our"}
+_SELF_WORDS = {"it", "they", "we", "its", "their", "our", "group", "movement", "organisation", "organization", "outfit"}
 
 
 def _group_statement_claim(sent: Span, idx: int, actors: list, triggers: list) -> list[Claim]:
@@ -313,9 +328,12 @@ def _group_statement_claim(sent: Span, idx: int, actors: list, triggers: list) -
     for token in sent:
         if token.lemma_.lower() not in _STATEMENT_VERBS or token.pos_ != "VERB":
             continue
-        if not _group_subject(token, actors) or any(c.dep_ == "neg" for c in token.children):
+        # "a man ... telephoned the radio and said ...": a conjoined verb shares its head's subject
+        subject_verb = token.head if token.dep_ == "conj" and not any(
+            c.dep_ == "nsubj" for c in token.children) else token
+        if not _group_subject(subject_verb, actors) or any(c.dep_ == "neg" for c in token.children):
             continue
-        speaker = _claim_actor(token, actors)
+        speaker = _claim_actor(subject_verb, actors)
         for clause in (c for c in token.children if c.dep_ == "ccomp"):
             for trig in (t for t in clause.subtree if t.i in violent):
                 # "took control", "carried out the attack": a noun trigger's verb has the subject
@@ -331,7 +349,7 @@ def _group_statement_claim(sent: Span, idx: int, actors: list, triggers: list) -
                     n == speaker and any(i in subj_idx for i in range(sp.start, sp.end)) for sp, n in actors)
                 if own:
                     # "said" alone names no channel: the statement's medium may come in another sentence
-                    mode = next((m for rx, m in _CLAIM_MODES[:-1] if rx.search(sent.text)), "Unknown")
+                    mode = _claim_mode(sent.text, token.idx - sent.start_char, personal=False)
                     return [Claim("claimed", speaker, mode, idx, sent.start_char, sent.end_char, sent.text)]
     return []
 
@@ -384,7 +402,7 @@ def _claims(sent: Span, idx: int, actors: list) -> list[Claim]:
         actor = _claim_actor(token, actors)
         mode = None
         if status == "claimed":
-            mode = next((m for rx, m in _CLAIM_MODES if rx.search(text)), "Unknown")
+            mode = _claim_mode(text, token.idx - sent.start_char)
         out.append(Claim(status, actor, mode, idx, sent.start_char, sent.end_char, text))
         break
     return out
@@ -427,9 +445,30 @@ class Incident:
     day: date | None = None  # the first day the incident's own sentences name
 
 
+_DESTINATION = re.compile(
+    r"\b(?:hospital|clinic|morgue|mortuary|(?:taken|rushed|evacuated|airlifted|flown|transferred|referred|moved|"
+    r"shifted|brought) to)\b[^.;]{0,40}$", re.I)
+_NAME_LABELS = {"ORG", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW"}
+_NAME_HEADS = {"front", "radio", "cartel", "brigade", "battalion", "regiment", "newspaper", "television", "tv",
+               "daily", "club", "university", "movement", "party", "online", "times", "tribune", "news"}
+
+
 def _place_keys(info: SentInfo, lex: Lexicons) -> set[str]:
+    """Places that tell incidents apart: not countries, and not a place word inside a name ("the Dagoberto
+    Ramos front", "Caracol Radio"), which says nothing about where anything happened."""
+    names = [(e.start_char, e.end_char) for e in info.span.ents if e.label_ in _NAME_LABELS]
+    text = info.span.text
+    base = info.span.start_char
+
+    def in_a_name(p):
+        if any(a <= p["char_start"] and p["char_end"] <= b and b - a > p["char_end"] - p["char_start"]
+               for a, b in names):
+            return True
+        after = text[p["char_end"] - base:p["char_end"] - base + 12].split()
+        return bool(after) and after[0].lower().strip(",.") in _NAME_HEADS
+
     return {p["text"].lower() for p in info.places
-            if not p.get("is_demonym") and p["text"].lower() not in lex.country_names}
+            if not p.get("is_demonym") and p["text"].lower() not in lex.country_names and not in_a_name(p)}
 
 
 def _protest_sentence(info: SentInfo) -> bool:
@@ -881,6 +920,9 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
         else:
             claimed = False
         evidence["claimed"] = _ev(None, claim.sentence_idx, claim.char_start, claim.text)
+    if actor2[0] == "civilians" and target_type in ("Military", "Police") and event_type != "Violence against civilians":
+        # a suicide bomber at an army checkpoint: the side struck is the force its target type names
+        actor2 = ("military" if target_type == "Military" else "police", None)
     if event_type == "Riots":
         is_attack = False  # rioters and mobs are not perpetrators in the GTD sense (guidelines: null)
     perpetrator_kind = actor1[0] if is_attack else None
@@ -984,7 +1026,7 @@ def _incident_claim(inc: Incident, claims_all: list[Claim]) -> Claim | None:
             # the channel is often named in a later sentence ("... said in a WhatsApp message to AFP")
             known = [c.mode for c in claimed if c.mode != "Unknown"] or [
                 m for s in inc.sentences if any(n == best.actor for _, n in s.actors)
-                for rx, m in _CLAIM_MODES[:-1] if rx.search(s.span.text)]
+                for m in [_claim_mode(s.span.text, 0, personal=False)] if m != "Unknown"]
             best = Claim(best.status, best.actor, known[0] if known else best.mode, best.sentence_idx,
                          best.char_start, best.char_end, best.text)
         return best

@@ -309,7 +309,16 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     specific = set(_most_specific([n for _, n in info.actors], lex))
     named = [(sp, n) for sp, n in info.actors if n in specific]
     info.claims = _claims(sent, idx, named) or _group_statement_claim(sent, idx, named, triggers)
+    if info.background and not old and info.claims and _CLAIM_OF_THIS.search(sent.text):
+        # "claimed responsibility for the attack, saying it avenged killings in recent weeks": the claim is
+        # about this incident; the background cue belongs to the reason given
+        info.background = False
     return info
+
+
+_CLAIM_OF_THIS = re.compile(
+    r"\b(?:for|claimed|claiming|behind) (?:the|this|that|[A-Z]\w+'s) (?:\w+ )?(?:attack|bombing|blast|ambush|killing|"
+    r"assault|raid|explosion|shooting|abduction|kidnapping|strike|massacre|murder|assassination)\b", re.I)
 
 
 _STATEMENT_VERBS = {"say", "announce", "acknowledge", "admit", "confirm", "state", "tell", "boast"}
@@ -445,9 +454,11 @@ class Incident:
     day: date | None = None  # the first day the incident's own sentences name
 
 
+_RESPONSE = re.compile(r"\b(returned fire|fought back|fired back|retaliated|repulsed|repelled|in response|"
+                       r"counter-?attack(?:ed)?|gave chase|pursued|exchange of fire)\b", re.I)
 _DESTINATION = re.compile(
     r"\b(?:hospital|clinic|morgue|mortuary|(?:taken|rushed|evacuated|airlifted|flown|transferred|referred|moved|"
-    r"shifted|brought) to)\b[^.;]{0,40}$", re.I)
+    r"shifted|brought) to|fled (?:to|towards?|into)|towards?)\b[^.;]{0,40}$", re.I)
 _NAME_LABELS = {"ORG", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW"}
 _NAME_HEADS = {"front", "radio", "cartel", "brigade", "battalion", "regiment", "newspaper", "television", "tv",
                "daily", "club", "university", "movement", "party", "online", "times", "tribune", "news"}
@@ -564,6 +575,10 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
                     current.sentences.append(info)
                     current.place_keys |= keys
                     continue
+            if current is not None and _RESPONSE.search(info.span.text) and not info.separate:
+                current.sentences.append(info)  # "soldiers returned fire, killing two": the same fight
+                current.place_keys |= keys
+                continue
             own_days = {t.day for t in info.times if t.relative or t.precision == 1}
             strong = any(st == "strong" for _, _, st in info.triggers)
             if current is not None and info.separate:

@@ -109,7 +109,8 @@ _BACKGROUND_CUES = re.compile(
     r"over the past|over the last|the latest in|deadliest since|worst since|has (?:seen|witnessed|suffered|been hit)|"
     r"have (?:seen|witnessed|suffered|been hit)|history of|were convicted|was convicted|sentenced|years? of|"
     r"months? of|decades?|remembered|commemorat|mark(?:s|ed|ing)? the|since the|since taking|ever since|"
-    r"the majority of|in the run-up|used to|over the years)\b", re.I)
+    r"the majority of|in the run-up|used to|over the years|repeatedly|regularly|frequently|routinely|"
+    r"ha(?:ve|s) become (?:\w+ )?common|increasingly)\b", re.I)
 # "The attack came a week after a bombing killed 19": the clause is about an earlier incident, however recent
 _EARLIER_INCIDENT = re.compile(
     r"\b(?:came|comes|come|follows|followed) (?:just |only )?(?:\w+ ){0,2}(?:hours?|days?|weeks?|months?) "
@@ -241,7 +242,9 @@ def _negated_or_hypothetical(token: Token) -> bool:
 
 
 _REPORTING = re.compile(r"\b(said|says|told(?: \w+){0,2}|added|confirmed|announced|stated|reported|"
-                        r"quoted as saying|statement|briefing|press conference|speaking)\W*(?:\w+\W+)?$", re.I)
+                        r"quoted as saying|statement|briefing|press conference|speaking|"
+                        r"(?:rose|risen|climbed|increased|reached|jumped|stood) (?:to|at) [\d,]+|"
+                        r"(?:rose|risen|climbed|increased|reached|jumped|stood) (?:to|at) \w+)\W*(?:\w+\W+)?$", re.I)
 
 
 def _reporting_time(ref: TimeRef, text: str) -> bool:
@@ -275,9 +278,11 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
         if t["char_start"] >= sent.start_char and t["char_end"] <= sent.end_char
         and not any(a <= t["char_start"] < b for a, b in actor_chars)
     ]
-    # "taken to a hospital in Cali", "airlifted to Raipur": where the wounded went, not where it happened
+    # "taken to a hospital in Cali", "airlifted to Raipur": where the wounded went, not where it happened;
+    # "the minister told journalists in Maputo": where someone spoke
     info.places = [t for t in info.places
-                   if not _DESTINATION.search(doc_text[max(sent.start_char, t["char_start"] - 60):t["char_start"]])]
+                   if not _DESTINATION.search(doc_text[max(sent.start_char, t["char_start"] - 60):t["char_start"]])
+                   and not _SPEECH_PLACE.search(doc_text[max(sent.start_char, t["char_start"] - 50):t["char_start"]])]
     # "US drone strike", "Pakistani jets": the country names the striker, not where it happened
     info.force_origins = [t for t in info.places if _is_country_word(t, lex) and _names_a_force(t, sent.doc)]
     info.places = [t for t in info.places if t not in info.force_origins]
@@ -303,6 +308,8 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
             continue
         if old and fresh and _in_subtree_of_old_clause(token, old):
             continue
+        if hit[0] == "capture" and hit[1] != "strong" and token.pos_ == "VERB" and not _takes_territory(token, info):
+            continue  # "police seized documents and handguns": a seizure, not territory taken
         triggers.append((token, hit[0], hit[1]))
     info.triggers = triggers
     info.background = bool((old and not fresh) or (cue and not fresh) or _EARLIER_INCIDENT.search(sent.text))
@@ -322,7 +329,7 @@ _CLAIM_OF_THIS = re.compile(
 
 
 _STATEMENT_VERBS = {"say", "announce", "acknowledge", "admit", "confirm", "state", "tell", "boast"}
-_SELF_WORDS = {"it", "they", "we", "its", "their", "our", "group", "movement", "organisation", "organization", "outfit"}
+_SELF_WORDS = {"it", "they", "we", "its", "their", "our", "his", "her", "group", "movement", "organisation", "organization", "outfit"}
 
 
 def _group_statement_claim(sent: Span, idx: int, actors: list, triggers: list) -> list[Claim]:
@@ -361,6 +368,25 @@ def _group_statement_claim(sent: Span, idx: int, actors: list, triggers: list) -
                     mode = _claim_mode(sent.text, token.idx - sent.start_char, personal=False)
                     return [Claim("claimed", speaker, mode, idx, sent.start_char, sent.end_char, sent.text)]
     return []
+
+
+_TERRITORY = {"town", "village", "city", "base", "area", "territory", "district", "position", "checkpoint", "post",
+              "camp", "outpost", "headquarters", "hill", "road", "highway", "bridge", "airport", "port", "border",
+              "crossing", "county", "province", "region", "locality", "neighbourhood", "neighborhood", "control",
+              "garrison", "barracks", "township", "settlement", "island", "mine", "oilfield", "field", "capital"}
+
+
+def _takes_territory(verb: Token, info: SentInfo) -> bool:
+    """Whether "seized"/"occupied"/"took" has a place for its object (a town, a base, a named place)."""
+    objs = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")]
+    if not objs:
+        return True  # "the town was seized" parses with the place as subject; keep what we cannot judge
+    places = [(p["char_start"], p["char_end"]) for p in info.places]
+    for obj in objs:
+        for t in obj.subtree:
+            if t.lemma_.lower() in _TERRITORY or any(a <= t.idx < b for a, b in places) or t.ent_type_ in ("GPE", "LOC", "FAC"):
+                return True
+    return False
 
 
 def _doc_matches(doc: Doc, lex: Lexicons) -> dict[str, list]:
@@ -456,6 +482,9 @@ class Incident:
 
 _RESPONSE = re.compile(r"\b(returned fire|fought back|fired back|retaliated|repulsed|repelled|in response|"
                        r"counter-?attack(?:ed)?|gave chase|pursued|exchange of fire)\b", re.I)
+_SPEECH_PLACE = re.compile(r"\b(?:told (?:\w+ ){0,2}(?:reporters|journalists|parliament|lawmakers|a news conference)|"
+                           r"speaking|spoke|addressing|news conference|press conference|briefing|interview)"
+                           r"[^.;,]{0,25}\b(?:in|at|from)\s*$", re.I)
 _DESTINATION = re.compile(
     r"\b(?:hospital|clinic|morgue|mortuary|(?:taken|rushed|evacuated|airlifted|flown|transferred|referred|moved|"
     r"shifted|brought) to|fled (?:to|towards?|into)|towards?)\b[^.;]{0,40}$", re.I)
@@ -779,12 +808,16 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     sents = [s for s in inc.sentences if not s.background]
     strong_classes = {c for s in sents for _, c, st in s.triggers if st == "strong"}
     weak_classes = {c for s in sents for _, c, st in s.triggers if st != "strong"}
-    violent = (strong_classes | weak_classes) & (ATTACK_CLASSES - {"capture", "retake", "wound"})
+    # a weak "attack" word ("raids", "operations", "hit") is not violence by itself: "police detained 25 in
+    # raids" is an arrest
+    violent = (strong_classes | weak_classes - {"attack"}) & (ATTACK_CLASSES - {"capture", "retake", "wound"})
     # a weak word ("control", "gather", "detain") types an incident only when nothing violent happened
     # weak words type an incident only for what they plainly say (killed, wounded, shot, burned, abducted);
     # "launched an operation" or "a strike" in passing is not shelling or an air raid
     classes = strong_classes | (weak_classes & {"kill", "wound", "shoot", "burn", "abduct", "hostage"}) | (
         set() if violent else weak_classes)
+    if not violent and "arrest" in classes and "attack" not in strong_classes:
+        classes -= {"attack"}  # "detained 25 in dawn raids": the raids are how the arrests were made
     tactics = set().union(*(s.tactic_set for s in sents))
     evidence: dict[str, dict] = {}
     anchor_trig = next(((t, c) for t, c, _ in inc.anchor.triggers), (None, None))
@@ -986,6 +1019,15 @@ def _names_a_force(place: dict, doc: Doc) -> bool:
     return head is not span.root and head.lemma_.lower() in _STATE_HEADS
 
 
+def _force_head(place: dict, doc: Doc) -> str | None:
+    """The force word a country names ("US drone" -> "drone"), for the geocoder's country weighing."""
+    span = doc.char_span(place["char_start"], place["char_end"], alignment_mode="expand")
+    if span is None:
+        return None
+    return next((t.lemma_.lower() for t in doc[span.end:min(span.end + 2, len(doc))]
+                 if t.lemma_.lower() in _STATE_HEADS), None)
+
+
 def _foreign_state(sents: list[SentInfo]) -> str | None:
     """"US drone strike", "Israeli warplanes", "Turkish forces": the state named just before its force."""
     for s in sents:
@@ -1185,6 +1227,9 @@ def code_article(doc: Doc, meta: dict, entities: pd.DataFrame, toponyms: list[di
         event_places = []
         for s in [inc.anchor] + [s for s in inc.sentences if s is not inc.anchor]:
             event_places.extend({**p, "role": "event", "cue": _vicinity_cue(p, text)} for p in s.places)
+            # "US drone", "Pakistani troops": never the place, but evidence of the country for the geocoder
+            event_places.extend({**p, "role": "event", "cue": None, "force_origin": True,
+                                 "force_head": _force_head(p, doc)} for p in s.force_origins)
         other = [
             {**p, "role": "article"} for i in infos if not i.background and all(i is not s for s in inc.sentences)
             for p in i.places

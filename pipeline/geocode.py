@@ -18,9 +18,11 @@ Precision follows ACLED (codebooks.md 1.6):
      the named town, or the district's representative town (its namesake town, else its largest);
   3  only the province (admin1) or a larger region is known -> the provincial capital (approximated by the
      province's largest town: the packages carry no capital flags).
-Country only: ACLED does not code country-wide events, so we give the country fields and leave `location`,
-coordinates, `admin1` and `geo_precision` null (the row is kept; validation decides). This is documented in
-`geo_note` ("country only").
+Country only: when the text places the event in a country but names no finer place (or only names that
+stay ambiguous across provinces), the row keeps `country`, `iso` and `region` and leaves `admin1`, `admin2`,
+`location`, `latitude`, `longitude` and `geo_precision` null: GTD's specificity 5, never a country centroid.
+`geo_note` says "country only". Whether such a report becomes an event is the runner's `country_only`
+policy (ACLED does not code them; GTD does).
 
 Disambiguation uses the whole article: countries it names, demonyms ("Pakistani"), datelines, provinces
 and districts it names (the admin hierarchy: "Lakki Marwat district, Khyber Pakhtunkhwa"), distance to its
@@ -65,6 +67,7 @@ LOCATION_COLUMNS = [
     "geo_precision", "geonameid", "location_evidence", "geo_note",
 ]
 ROLES = ("event", "dateline", "article")
+COUNTRY_ONLY_POLICIES = ("keep", "reject")
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,14 @@ class GeocodeConfig:
     default_country: str = ""  # ISO2 assumed when a report names no place at all (single-country corpora)
     geonames_username: str = ""  # GeoNames web service account (the CLI reads it from the environment)
     ambiguity_margin: float = 0.75  # a reading must beat the next by this much to be taken
+    # a report placed only in a country: "keep" it as a country-level event (GTD specificity 5: no admin1,
+    # no coordinates, geo_precision null; never a country centroid) or "reject" it (ACLED's practice)
+    country_only: str = "keep"
+
+    def __post_init__(self):
+        if self.country_only not in COUNTRY_ONLY_POLICIES:
+            raise PipelineError(E_CONFIG, f"geocode.country_only must be one of {', '.join(COUNTRY_ONLY_POLICIES)}, "
+                                          f"not {self.country_only!r}")
 
 
 class GeocodeServiceError(PipelineError):
@@ -540,7 +551,7 @@ def _result_for(m: _Mention, gaz: Gazetteer, how: str) -> dict:
     out["location_evidence"] = _evidence_of(m)
     near = m.cue in ("near", "outskirts")
     if p.feature == "country":
-        out["geo_note"] = f"{how}: {m.d['text']!r} -> country only (not ACLED-codable: no location)"
+        out["geo_note"] = f"{how}: {m.d['text']!r} -> country only"
         return out
     rep = None
     if p.feature == "city":
@@ -599,10 +610,20 @@ def _clean(d: dict) -> dict:
 
 def resolve_event_location(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer,
                            cfg: GeocodeConfig) -> dict | None:
-    """The event's location from its report's place mentions (see the module docstring), or None.
+    """The event's location from its report's place mentions (see the module docstring), or None when not
+    even the country can be told.
 
     Raises `GeocodeServiceError` when an online geocoder fails.
     """
+    out = _locate(mentions, geocoder, gazetteer, cfg)
+    if out is not None and (out["latitude"] is None or out["longitude"] is None):
+        # no coordinates: a country-level row, whatever finer name was read (no half-located rows)
+        for k in ("admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision"):
+            out[k] = None
+    return out
+
+
+def _locate(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer, cfg: GeocodeConfig) -> dict | None:
     gaz = gazetteer
     evidence: Counter = Counter()
     for c in cfg.country_bias:
@@ -722,7 +743,9 @@ def run(reports: pd.DataFrame, cfg: GeocodeConfig, *, geocoder: Geocoder, gazett
         if res is None:
             texts = "; ".join(str(m.get("text", "")) for m in mentions)
             rejects.append(reject(row.report_id, row.doc_id, STAGE, RejectReason.GEOCODE_NO_MATCH,
-                                  "no place resolved to a country" if mentions else "no place mentioned", texts))
+                                  "the places named tell no single country (unknown or ambiguous names)"
+                                  if mentions else "no place and no country named: the event's country is unknown",
+                                  texts))
             continue
         keep.append(pos)
         results.append(res)

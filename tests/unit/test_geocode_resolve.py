@@ -293,6 +293,54 @@ def test_geocode_run_counts_and_rejects(reports, geocoder, gaz):
     assert str(result.rows["iso"].dtype) == "Int64" and str(result.rows["latitude"].dtype) == "Float64"
 
 
+def _report_rows(nlp, gaz, texts):
+    return pd.DataFrame([{"report_id": f"r{i}", "doc_id": f"d{i}", "evidence_text": t,
+                          "place_mentions": json.dumps(mentions(nlp, gaz, t))} for i, t in enumerate(texts)])
+
+
+COUNTRY_TEXTS = ["Gunmen stormed a police station in Karachi.",
+                 "Policeman killed in attack on polio vaccination team in Pakistan",  # the country only
+                 "Nato attack toll rises to 28"]  # not even a country
+
+
+def test_geocode_run_keeps_country_level_rows_with_null_geography(nlp, gaz, geocoder):
+    result = run(_report_rows(nlp, gaz, COUNTRY_TEXTS), GeocodeConfig(), geocoder=geocoder, gazetteer=gaz)
+    assert list(result.rows["report_id"]) == ["r0", "r1"]
+    row = result.rows.iloc[1]
+    assert (row["country"], row["iso"], row["region"]) == ("Pakistan", 586, "Southern Asia")
+    for col in ("admin1", "admin2", "location", "latitude", "longitude", "geo_precision"):
+        assert row[col] is pd.NA, col  # never a country centroid
+    reject = result.rejects.iloc[0]
+    assert (reject["row_key"], reject["reason"]) == ("r2", "geocode_no_match")
+    assert "country is unknown" in reject["detail"]
+
+
+@pytest.mark.parametrize("policy,kept,reasons", [
+    ("keep", ["r0", "r1"], ["geocode_no_match"]),
+    ("reject", ["r0"], ["geocode_no_match", "geocode_country_only"]),
+])
+def test_geocode_locate_country_only_policy(nlp, gaz, geocoder, monkeypatch, policy, kept, reasons):
+    from types import SimpleNamespace
+
+    from pipeline import code_events, runner
+
+    monkeypatch.setattr(code_events, "name_actors", lambda rows, lex: rows)  # actor names are not tested here
+    res = SimpleNamespace(geocode_cfg=GeocodeConfig(country_only=policy), geocoder=geocoder, gazetteer=gaz,
+                          lexicons=None)
+    result = runner.locate(_report_rows(nlp, gaz, COUNTRY_TEXTS), res)
+    assert list(result.rows["report_id"]) == kept
+    assert list(result.rejects["reason"]) == reasons
+    assert result.stats["in"] == result.stats["out"] + result.stats["rejected"] == 3
+    assert result.stats["country_only"] == 1
+
+
+def test_geocode_config_country_only_must_be_known():
+    assert GeocodeConfig().country_only == "keep"
+    with pytest.raises(PipelineError) as exc:
+        GeocodeConfig(country_only="drop")
+    assert exc.value.code == E_CONFIG and "keep" in str(exc.value)
+
+
 def test_geocode_run_does_not_mutate_input(reports, geocoder, gaz):
     before = copy.deepcopy(reports)
     run(reports, GeocodeConfig(), geocoder=geocoder, gazetteer=gaz)

@@ -325,9 +325,38 @@ def _place_from_location(loc: Location, gaz: Gazetteer) -> Place | None:
     )
 
 
+def _spelling_variants(key: str) -> list[str]:
+    """Transliteration variants news and GeoNames disagree on: a final -a/-ah (Kabkabiya, Kabkabiyah), the
+    Arabic article (Hawija, Al Hawijah), South Asian -pora/-pur/-pura/-pore (Awantipora, Awantipur)."""
+    out = []
+    bare = key[3:] if key.startswith(("al ", "el ")) else key
+    for k in {key, bare}:
+        if k.endswith("ah"):
+            out.append(k[:-1])
+        elif k.endswith(("a", "i", "e")):
+            out.append(k + "h")
+        for a in ("pora", "pura", "pore", "pur"):
+            if k.endswith(a):
+                out += [k[: -len(a)] + b for b in ("pora", "pura", "pore", "pur") if b != a]
+    if bare == key:
+        out += ["al " + v for v in [key] + out]
+    else:
+        out.append(bare)
+    return [v for v in dict.fromkeys(out) if v != key and len(v) > 3]
+
+
 def _candidates(text: str, geocoder: Geocoder, gaz: Gazetteer) -> list[Place]:
     if isinstance(geocoder, OfflineGeocoder):
-        return geocoder.gazetteer.candidates(text)
+        found = geocoder.gazetteer.candidates(text)
+        if found or " " in normalize(text).removeprefix("al ").removeprefix("el "):
+            return found
+        seen = set()
+        for variant in _spelling_variants(normalize(text)):  # only when the spelling itself is unknown
+            for p in geocoder.gazetteer.candidates(variant):
+                if p.feature in ("city", "admin2", "region") and p.place_id not in seen:
+                    seen.add(p.place_id)
+                    found.append(replace(p, match="alternate"))
+        return found
     locs = geocoder.geocode(text, exactly_one=False)  # GeocodeServiceError propagates: it is not "no match"
     out = []
     for rank, loc in enumerate(locs or []):
@@ -385,6 +414,9 @@ class _Mention:
 def _nested(a: Place, b: Place) -> bool:
     if a.country_iso2 != b.country_iso2 or a.place_id == b.place_id:
         return False
+    if a.feature == b.feature == "city" and a.admin1_id == b.admin1_id and a.latitude is not None and \
+            b.latitude is not None and haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) < 10:
+        return True  # one town twice in GeoNames (a town and its seat, an old and a new entry)
     for unit, other in ((a, b), (b, a)):
         if unit.feature in ("admin1", "admin2", "region"):
             if unit.rep_id is not None and unit.rep_id == other.place_id:
@@ -396,6 +428,9 @@ def _nested(a: Place, b: Place) -> bool:
                     normalize(unit.name) == normalize(other.name) and \
                     haversine_km(unit.latitude, unit.longitude, other.latitude, other.longitude) < 30:
                 return True
+            if unit.feature == "admin2" and other.feature == "city" and unit.admin1_id is not None and \
+                    unit.admin1_id == other.admin1_id and normalize(unit.name) == normalize(other.name):
+                return True  # a district and its namesake town in the same province (Jilib), coordinates or not
     return False
 
 
@@ -419,7 +454,8 @@ def _readings(cands: list[Place], cue: str | None) -> list[_Reading]:
         groups[find(i)].append(cands[i])
     out = []
     order = {
-        "district": ("admin2", "region", "city", "admin1", "country"),
+        # "Lamu county" where the county is a province and Lamu also a town: the unit, not its namesake town
+        "district": ("admin2", "region", "admin1", "city", "country"),
         "province": ("admin1", "admin2", "region", "city", "country"),
     }.get(cue or "", ("city", "region", "admin2", "admin1", "country"))
     for members in groups.values():
@@ -509,12 +545,55 @@ def _is_location_candidate(m: _Mention) -> bool:
     return True
 
 
-def _pick(cands: list[_Mention]) -> _Mention | None:
-    """The most specific place; an origin ("from X") only when nothing else is named."""
+# How strongly a mention's wording ties it to the event: "in X" / "X town" most, a bare name less, an
+# actor's affiliation ("Kunduz police") little, an origin ("militants from X") least.
+_CUE_WEIGHT = {"in": 1.0, "town": 1.0, "district": 0.9, "near": 0.8, "outskirts": 0.8, "province": 0.6,
+               None: 0.4, "modifier": 0.1, "from": -1.0}
+_FEATURE_WEIGHT = {"city": 1.0, "region": 0.7, "admin2": 0.6, "admin1": 0.2, "country": -2.0}
+
+
+def _pick(cands: list[_Mention], anchor: int | None = None) -> _Mention | None:
+    """The event's place among the mentions tied to it: a weighed choice, not simply the first or the most
+    specific. What counts: the cue ("in X" over a bare name over "X police" over "from X"), how specific the
+    place is, the sentence (the event's own, the next ones, the headline), how often the place comes back,
+    and whether a province or district named with the event contains it. A town named after another one
+    as its reference point ("A, near X", "A lies 35 km from X") loses to that town. A province or district
+    chosen this way is then refined to a town named inside it."""
     if not cands:
         return None
-    return min(cands, key=lambda m: (m.cue == "from", -_SPECIFIC[m.chosen.place.feature],
-                                     m.cue not in _LOCATIVE_CUES, m.d["char_start"]))
+    count = Counter(m.chosen.place.place_id for m in cands)
+    units = {m.chosen.place.place_id for m in cands if m.chosen.place.feature in ("admin1", "admin2", "region")}
+    countries = Counter(m.chosen.country for m in cands)
+
+    def score(m: _Mention) -> float:
+        p = m.chosen.place
+        s = _CUE_WEIGHT.get(m.cue, 0.4) + _FEATURE_WEIGHT[p.feature]
+        if anchor is not None:
+            k = m.d["sentence_idx"] - anchor  # the story goes on after its event sentence, not before it
+            s += {0: 1.2, 1: 0.6, 2: 0.4, -1: 0.4}.get(k, 0.3 if m.d["sentence_idx"] == 0 else 0.0)
+        s += 0.25 * min(3, count[p.place_id] - 1)
+        if countries[m.chosen.country] == count[p.place_id] and len(cands) - count[p.place_id] >= 2:
+            s -= 0.8  # the only place of its country among the event's places (Catatumbo, Venezuela)
+        if p.feature in ("city", "region", "admin2") and ({p.admin1_id, p.admin2_id} - {p.place_id, None}) & units:
+            s += 0.5  # the town lies in the district or province named with the event
+        if m.cue in ("near", "outskirts") and any(
+                o.d["sentence_idx"] == m.d["sentence_idx"] and o.d["char_start"] < m.d["char_start"]
+                and o.chosen.place.feature == "city" and o.chosen.place.place_id != p.place_id
+                and o.cue in ("in", "town", None) for o in cands):
+            s -= 0.8  # "in A, near X": X only says where A is
+        return s
+
+    scores = {id(m): score(m) for m in cands}
+    best = max(cands, key=lambda m: (scores[id(m)], -m.d["char_start"]))
+    while best.chosen.place.feature in ("admin1", "admin2", "region"):
+        unit = best.chosen.place.place_id
+        inside = [m for m in cands if m.chosen.place.place_id != unit and m.cue not in ("from", "modifier")
+                  and unit in (m.chosen.place.admin1_id, m.chosen.place.admin2_id)
+                  and _SPECIFIC[m.chosen.place.feature] > _SPECIFIC[best.chosen.place.feature]]
+        if not inside:
+            break
+        best = max(inside, key=lambda m: (scores[id(m)], -m.d["char_start"]))
+    return best
 
 
 def _dominant(cands: list[_Mention]) -> _Mention | None:
@@ -609,13 +688,14 @@ def _clean(d: dict) -> dict:
 
 
 def resolve_event_location(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer,
-                           cfg: GeocodeConfig) -> dict | None:
+                           cfg: GeocodeConfig, *, anchor_sentence: int | None = None) -> dict | None:
     """The event's location from its report's place mentions (see the module docstring), or None when not
-    even the country can be told.
+    even the country can be told. `anchor_sentence` is the index of the sentence that states the event
+    (the report's `sentence_idx`): places named there weigh more.
 
     Raises `GeocodeServiceError` when an online geocoder fails.
     """
-    out = _locate(mentions, geocoder, gazetteer, cfg)
+    out = _locate(mentions, geocoder, gazetteer, cfg, anchor_sentence)
     if out is not None and (out["latitude"] is None or out["longitude"] is None):
         # no coordinates: a country-level row, whatever finer name was read (no half-located rows)
         for k in ("admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision"):
@@ -623,7 +703,8 @@ def resolve_event_location(mentions: list[dict], geocoder: Geocoder, gazetteer: 
     return out
 
 
-def _locate(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer, cfg: GeocodeConfig) -> dict | None:
+def _locate(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer, cfg: GeocodeConfig,
+            anchor_sentence: int | None) -> dict | None:
     gaz = gazetteer
     evidence: Counter = Counter()
     for c in cfg.country_bias:
@@ -657,7 +738,7 @@ def _locate(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer, cfg:
 
     for role, how in (("event", "event place"), ("dateline", "dateline"), ("article", "article's main place")):
         group = [m for m in ms if m.role == role and _is_location_candidate(m)]
-        chosen = _pick(group) if role != "article" else _dominant(group)
+        chosen = _pick(group, anchor_sentence) if role != "article" else _dominant(group)
         if chosen is not None:
             # a country named beside an ambiguous town of the event: say so
             unresolved = [m for m in ms if m.role == role and m.chosen is None and m.readings]
@@ -727,7 +808,9 @@ def run(reports: pd.DataFrame, cfg: GeocodeConfig, *, geocoder: Geocoder, gazett
     results: list[dict] = []
     keep: list[int] = []
     rejects: list[dict] = []
+    anchors = reports["sentence_idx"].tolist() if "sentence_idx" in reports.columns else [None] * len(reports)
     for pos, row in enumerate(reports[["report_id", "doc_id", "place_mentions"]].itertuples(index=False)):
+        anchor = None if _missing(anchors[pos]) else int(anchors[pos])
         try:
             mentions = _parse_mentions(row.place_mentions)
         except (ValueError, TypeError) as exc:
@@ -735,7 +818,7 @@ def run(reports: pd.DataFrame, cfg: GeocodeConfig, *, geocoder: Geocoder, gazett
                                   f"place_mentions unreadable: {exc}", str(row.place_mentions)))
             continue
         try:
-            res = resolve_event_location(mentions, geocoder, gazetteer, cfg)
+            res = resolve_event_location(mentions, geocoder, gazetteer, cfg, anchor_sentence=anchor)
         except GeocodeServiceError as exc:
             rejects.append(reject(row.report_id, row.doc_id, STAGE, RejectReason.GEOCODE_SERVICE_ERROR, str(exc),
                                   "; ".join(m.get("text", "") for m in mentions)))

@@ -261,6 +261,51 @@ def test_geocode_resolve_default_country_and_bias(nlp, gaz, geocoder):
     assert locate(nlp, gaz, geocoder, "A blast in Hyderabad killed three.", cfg)["admin1"] == "Sindh"
 
 
+def _m(text, s, start, cue=None, role="event", source="ner"):
+    return {"text": text, "sentence_idx": s, "char_start": start, "char_end": start + len(text), "cue": cue,
+            "role": role, "source": source, "is_demonym": False, "country_hint": None}
+
+
+def test_geocode_resolve_reference_town_loses_to_the_town_it_locates(gaz, geocoder):
+    # "... in the town of Konduga. Konduga lies 35 km southeast of Maiduguri. Victims were taken to Maiduguri."
+    ms = [_m("Borno", 0, 40, "province"), _m("Konduga", 2, 120, "town"), _m("Konduga", 3, 200),
+          _m("Maiduguri", 3, 240, "near"), _m("Maiduguri", 6, 400, "in")]
+    r = resolve_event_location(ms, geocoder, gaz, GeocodeConfig(), anchor_sentence=0)
+    assert (r["location"], r["geo_precision"]) == ("Konduga", 1)
+
+
+def test_geocode_resolve_event_sentence_outweighs_a_later_bigger_place(gaz, geocoder):
+    # "an ambush in a rural area of Suarez municipality (sentence 7) ... a statement from Bogota (sentence 10)"
+    ms = [_m("Cauca", 3, 200, "province"), _m("Suarez", 7, 500, "district"), _m("Bogota", 10, 700, "in")]
+    r = resolve_event_location(ms, geocoder, gaz, GeocodeConfig(), anchor_sentence=7)
+    assert (r["country"], r["admin1"], r["admin2"]) == ("Colombia", "Cauca", "Suarez")
+
+
+def test_geocode_resolve_province_is_refined_to_a_town_named_in_it(gaz, geocoder):
+    ms = [_m("Ituri", 0, 20, "in"), _m("Ituri", 3, 200, "province"), _m("Djugu", 3, 180, "near")]
+    r = resolve_event_location(ms, geocoder, gaz, GeocodeConfig(), anchor_sentence=0)
+    assert (r["admin1"], r["location"], r["geo_precision"]) == ("Ituri", "Djugu", 2)
+
+
+def test_geocode_resolve_lone_foreign_homonym_is_not_the_event_place(gaz, geocoder):
+    # Catatumbo is a Colombian region GeoNames lacks, and a Venezuelan municipality
+    ms = [_m("Catatumbo", 0, 30, "in"), _m("Cucuta", 1, 80), _m("Tibu", 1, 100, "near"),
+          _m("Norte de Santander", 1, 120)]
+    r = resolve_event_location(ms, geocoder, gaz, GeocodeConfig(), anchor_sentence=0)
+    assert r["country"] == "Colombia"
+
+
+@pytest.mark.parametrize("text,location", [("Kabkabiya", "Kabkabiyah"), ("Awantipora", "Awantipur")])
+def test_geocode_resolve_transliteration_variants(gaz, geocoder, text, location):
+    r = resolve_event_location([_m(text, 0, 10, "in")], geocoder, gaz, GeocodeConfig())
+    assert r["location"] == location
+
+
+def test_geocode_resolve_district_and_its_namesake_town_are_one_reading(gaz, geocoder):
+    r = resolve_event_location([_m("Jilib", 0, 10, "near")], geocoder, gaz, GeocodeConfig())
+    assert (r["location"], r["admin1"], r["geo_precision"]) == ("Jilib", "Jubbada Dhexe", 2)
+
+
 # -- the stage --------------------------------------------------------------------------------------
 
 @pytest.fixture()

@@ -535,8 +535,24 @@ def _resolve_mentions(ms: list[_Mention], evidence: Counter, cfg: GeocodeConfig,
                     m.chosen = m.plausible[0] if len(m.plausible) == 1 else None
 
 
+# Nouns after a nationality that reach across borders ("US drone", "Israeli warplanes"): weak evidence of
+# where the event is, unlike a state's troops or police, which act at home unless a place says otherwise.
+_REMOTE_FORCES = {"drone", "strike", "airstrike", "jet", "warplane", "aircraft", "missile", "helicopter", "air",
+                  "bombardment", "navy", "rocket", "artillery"}
+
+
+def _nationality_weight(d: dict) -> float:
+    """How much a demonym or attributive country name says about where the event is."""
+    if d.get("cue") == "from":
+        return 0.5  # "firing from the Afghan side": an origin
+    head = d.get("force_head")
+    if not _missing(head) and str(head).lower() in _REMOTE_FORCES:
+        return 0.5
+    return 1.0
+
+
 def _is_location_candidate(m: _Mention) -> bool:
-    if m.d.get("is_demonym") or m.chosen is None:
+    if m.d.get("is_demonym") or m.d.get("force_origin") is True or m.chosen is None:
         return False
     if m.cue == "border":
         return False
@@ -681,6 +697,7 @@ def _clean(d: dict) -> dict:
     for k in ("cue", "country_hint", "role", "source"):
         out[k] = None if _missing(out.get(k)) else str(out[k])
     out["is_demonym"] = False if _missing(out.get("is_demonym")) else bool(out["is_demonym"])
+    out["force_origin"] = False if _missing(out.get("force_origin")) else bool(out["force_origin"])
     for k in ("char_start", "char_end", "sentence_idx"):
         out[k] = 0 if _missing(out.get(k)) else int(out[k])
     out["text"] = "" if _missing(out.get("text")) else str(out["text"])
@@ -722,7 +739,7 @@ def _locate(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer, cfg:
             evidence[d["country_hint"]] += 1.0 if d.get("is_demonym") else 2.0
         if d.get("is_demonym"):
             if d.get("country_hint"):
-                demonym_votes[d["country_hint"]] += 1.0
+                demonym_votes[d["country_hint"]] += _nationality_weight(d)
             continue
         m = _Mention(d=d, role=role)
         key = normalize(d.get("text") or "")
@@ -733,8 +750,9 @@ def _locate(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer, cfg:
     _resolve_mentions(ms, evidence, cfg, gaz)
     # attributive country names ("US drone", "Pak Army") are nationality evidence like demonyms
     for m in ms:
-        if m.cue == "modifier" and m.chosen is not None and m.chosen.place.feature == "country":
-            demonym_votes[m.chosen.country] += 1.0
+        if (m.cue == "modifier" or m.d.get("force_origin") is True) and m.chosen is not None \
+                and m.chosen.place.feature == "country":
+            demonym_votes[m.chosen.country] += _nationality_weight(m.d)
 
     for role, how in (("event", "event place"), ("dateline", "dateline"), ("article", "article's main place")):
         group = [m for m in ms if m.role == role and _is_location_candidate(m)]
@@ -771,7 +789,8 @@ def _locate(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer, cfg:
         tops = sorted(c for c, v in ev.items() if v == best)
         if bias and len(tops) > 1 and len(set(tops) & bias) == 1:
             tops = sorted(set(tops) & bias)
-        if len(tops) == 1 and (not bias or tops[0] in bias):
+        # one nationality must carry at least one full vote: "US drone strikes" alone does not place the event
+        if len(tops) == 1 and ((not bias and best >= 1.0) or tops[0] in bias):
             out = _empty_result()
             out.update(_country_fields(gaz, tops[0]))
             out["geo_note"] = f"no place named; country from demonyms/attributive names ({tops[0]}) -> country only"

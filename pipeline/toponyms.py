@@ -10,7 +10,8 @@
 * `cue`: how the text places it: "near", "outskirts", "district" ("Lakki Marwat district", "Kurram Agency"),
   "province" ("Sindh province"), "town" ("Chaman town"), "border" ("at Iran border", "border with Iran"),
   "modifier" (names an actor rather than a place: "US drone", "Pakistan army"), "in" (after in/at/inside),
-  "from" (an origin: "militants from Miranshah"), or None.
+  "from" (an origin: "militants from Miranshah"), or None. Demonyms get a cue too ("firing from the Afghan
+  side": an origin, weaker evidence of the event's country).
 * `is_demonym`: "Pakistani", "Nigerian": evidence of a country, never a place; `country_hint` is its ISO2.
   A dateline's country ("KARACHI, Pakistan") and an appositive country ("Lakki Marwat, Pakistan") also
   give a `country_hint`.
@@ -297,7 +298,7 @@ class _Finder:
             text = self.doc[start:end].text
             dem = self.gaz.demonym_country(text)
             if dem:
-                self.add(start, end, "alias", is_demonym=True, country_hint=dem)
+                self.add(start, end, "alias", cue=self.cue(start, end), is_demonym=True, country_hint=dem)
                 continue
             known = self.gaz.is_name(text)
             if ent.label_ in ("FAC", "NORP") and not known:
@@ -409,7 +410,8 @@ class _Finder:
             j, what = matched
             text = doc[i:j].text
             if what == "demonym":
-                self.add(i, j, "alias", is_demonym=True, country_hint=self.gaz.demonym_country(text))
+                self.add(i, j, "alias", cue=self.cue(i, j), is_demonym=True,
+                         country_hint=self.gaz.demonym_country(text))
                 i = j
                 continue
             ner_place = all(self.ent_label[k] in PLACE_LABELS for k in range(i, j))

@@ -306,6 +306,25 @@ def test_geocode_resolve_district_and_its_namesake_town_are_one_reading(gaz, geo
     assert (r["location"], r["admin1"], r["geo_precision"]) == ("Jilib", "Jubbada Dhexe", 2)
 
 
+def _nationality(text, iso2, start, **kw):
+    return {**_m(text, 0, start), "is_demonym": True, "country_hint": iso2, "source": "alias", **kw}
+
+
+@pytest.mark.parametrize("mentions,country", [
+    # "Pakistani soldier killed in terrorists' firing from Afghan side": the soldier's country, not the origin's
+    ([_nationality("Pakistani", "PK", 0, force_origin=True, force_head="soldier"),
+      _nationality("Afghan", "AF", 50, cue="from")], "Pakistan"),
+    ([_nationality("Pakistani", "PK", 0, force_origin=True, force_head="troop")], "Pakistan"),
+    # "Death toll in US drone strikes climbs to 19": drones strike abroad; the country stays unknown
+    ([{**_m("US", 0, 14, "modifier"), "force_origin": True, "force_head": "drone"}], None),
+])
+def test_geocode_resolve_country_from_nationalities(gaz, geocoder, mentions, country):
+    r = resolve_event_location(mentions, geocoder, gaz, GeocodeConfig())
+    assert (r and r["country"]) == country
+    if r is not None:
+        assert r["latitude"] is None and r["geo_precision"] is None and r["admin1"] is None
+
+
 # -- the stage --------------------------------------------------------------------------------------
 
 @pytest.fixture()

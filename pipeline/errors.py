@@ -29,7 +29,7 @@ class RejectReason(str, Enum):
     NLP_FAILED = "nlp_failed"
     GEOCODE_NO_MATCH = "geocode_no_match"
     GEOCODE_SERVICE_ERROR = "geocode_service_error"
-    GEOCODE_COUNTRY_ONLY = "geocode_country_only"  # ACLED does not code country-wide reports
+    GEOCODE_COUNTRY_ONLY = "geocode_country_only"  # placed only in a country, with geocode.country_only = "reject"
     NO_EVENT_DATE = "no_event_date"
     SCHEMA = "schema"  # written as "schema:<check>"
 

@@ -18,9 +18,11 @@ Precision follows ACLED (codebooks.md 1.6):
      the named town, or the district's representative town (its namesake town, else its largest);
   3  only the province (admin1) or a larger region is known -> the provincial capital (approximated by the
      province's largest town: the packages carry no capital flags).
-Country only: ACLED does not code country-wide events, so we give the country fields and leave `location`,
-coordinates, `admin1` and `geo_precision` null (the row is kept; validation decides). This is documented in
-`geo_note` ("country only").
+Country only: when the text places the event in a country but names no finer place (or only names that
+stay ambiguous across provinces), the row keeps `country`, `iso` and `region` and leaves `admin1`, `admin2`,
+`location`, `latitude`, `longitude` and `geo_precision` null: GTD's specificity 5, never a country centroid.
+`geo_note` says "country only". Whether such a report becomes an event is the runner's `country_only`
+policy (ACLED does not code them; GTD does).
 
 Disambiguation uses the whole article: countries it names, demonyms ("Pakistani"), datelines, provinces
 and districts it names (the admin hierarchy: "Lakki Marwat district, Khyber Pakhtunkhwa"), distance to its
@@ -65,6 +67,7 @@ LOCATION_COLUMNS = [
     "geo_precision", "geonameid", "location_evidence", "geo_note",
 ]
 ROLES = ("event", "dateline", "article")
+COUNTRY_ONLY_POLICIES = ("keep", "reject")
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,14 @@ class GeocodeConfig:
     default_country: str = ""  # ISO2 assumed when a report names no place at all (single-country corpora)
     geonames_username: str = ""  # GeoNames web service account (the CLI reads it from the environment)
     ambiguity_margin: float = 0.75  # a reading must beat the next by this much to be taken
+    # a report placed only in a country: "keep" it as a country-level event (GTD specificity 5: no admin1,
+    # no coordinates, geo_precision null; never a country centroid) or "reject" it (ACLED's practice)
+    country_only: str = "keep"
+
+    def __post_init__(self):
+        if self.country_only not in COUNTRY_ONLY_POLICIES:
+            raise PipelineError(E_CONFIG, f"geocode.country_only must be one of {', '.join(COUNTRY_ONLY_POLICIES)}, "
+                                          f"not {self.country_only!r}")
 
 
 class GeocodeServiceError(PipelineError):
@@ -314,9 +325,38 @@ def _place_from_location(loc: Location, gaz: Gazetteer) -> Place | None:
     )
 
 
+def _spelling_variants(key: str) -> list[str]:
+    """Transliteration variants news and GeoNames disagree on: a final -a/-ah (Kabkabiya, Kabkabiyah), the
+    Arabic article (Hawija, Al Hawijah), South Asian -pora/-pur/-pura/-pore (Awantipora, Awantipur)."""
+    out = []
+    bare = key[3:] if key.startswith(("al ", "el ")) else key
+    for k in {key, bare}:
+        if k.endswith("ah"):
+            out.append(k[:-1])
+        elif k.endswith(("a", "i", "e")):
+            out.append(k + "h")
+        for a in ("pora", "pura", "pore", "pur"):
+            if k.endswith(a):
+                out += [k[: -len(a)] + b for b in ("pora", "pura", "pore", "pur") if b != a]
+    if bare == key:
+        out += ["al " + v for v in [key] + out]
+    else:
+        out.append(bare)
+    return [v for v in dict.fromkeys(out) if v != key and len(v) > 3]
+
+
 def _candidates(text: str, geocoder: Geocoder, gaz: Gazetteer) -> list[Place]:
     if isinstance(geocoder, OfflineGeocoder):
-        return geocoder.gazetteer.candidates(text)
+        found = geocoder.gazetteer.candidates(text)
+        if found or " " in normalize(text).removeprefix("al ").removeprefix("el "):
+            return found
+        seen = set()
+        for variant in _spelling_variants(normalize(text)):  # only when the spelling itself is unknown
+            for p in geocoder.gazetteer.candidates(variant):
+                if p.feature in ("city", "admin2", "region") and p.place_id not in seen:
+                    seen.add(p.place_id)
+                    found.append(replace(p, match="alternate"))
+        return found
     locs = geocoder.geocode(text, exactly_one=False)  # GeocodeServiceError propagates: it is not "no match"
     out = []
     for rank, loc in enumerate(locs or []):
@@ -374,6 +414,9 @@ class _Mention:
 def _nested(a: Place, b: Place) -> bool:
     if a.country_iso2 != b.country_iso2 or a.place_id == b.place_id:
         return False
+    if a.feature == b.feature == "city" and a.admin1_id == b.admin1_id and a.latitude is not None and \
+            b.latitude is not None and haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) < 10:
+        return True  # one town twice in GeoNames (a town and its seat, an old and a new entry)
     for unit, other in ((a, b), (b, a)):
         if unit.feature in ("admin1", "admin2", "region"):
             if unit.rep_id is not None and unit.rep_id == other.place_id:
@@ -385,6 +428,9 @@ def _nested(a: Place, b: Place) -> bool:
                     normalize(unit.name) == normalize(other.name) and \
                     haversine_km(unit.latitude, unit.longitude, other.latitude, other.longitude) < 30:
                 return True
+            if unit.feature == "admin2" and other.feature == "city" and unit.admin1_id is not None and \
+                    unit.admin1_id == other.admin1_id and normalize(unit.name) == normalize(other.name):
+                return True  # a district and its namesake town in the same province (Jilib), coordinates or not
     return False
 
 
@@ -408,7 +454,8 @@ def _readings(cands: list[Place], cue: str | None) -> list[_Reading]:
         groups[find(i)].append(cands[i])
     out = []
     order = {
-        "district": ("admin2", "region", "city", "admin1", "country"),
+        # "Lamu county" where the county is a province and Lamu also a town: the unit, not its namesake town
+        "district": ("admin2", "region", "admin1", "city", "country"),
         "province": ("admin1", "admin2", "region", "city", "country"),
     }.get(cue or "", ("city", "region", "admin2", "admin1", "country"))
     for members in groups.values():
@@ -488,8 +535,24 @@ def _resolve_mentions(ms: list[_Mention], evidence: Counter, cfg: GeocodeConfig,
                     m.chosen = m.plausible[0] if len(m.plausible) == 1 else None
 
 
+# Nouns after a nationality that reach across borders ("US drone", "Israeli warplanes"): weak evidence of
+# where the event is, unlike a state's troops or police, which act at home unless a place says otherwise.
+_REMOTE_FORCES = {"drone", "strike", "airstrike", "jet", "warplane", "aircraft", "missile", "helicopter", "air",
+                  "bombardment", "navy", "rocket", "artillery"}
+
+
+def _nationality_weight(d: dict) -> float:
+    """How much a demonym or attributive country name says about where the event is."""
+    if d.get("cue") == "from":
+        return 0.5  # "firing from the Afghan side": an origin
+    head = d.get("force_head")
+    if not _missing(head) and str(head).lower() in _REMOTE_FORCES:
+        return 0.5
+    return 1.0
+
+
 def _is_location_candidate(m: _Mention) -> bool:
-    if m.d.get("is_demonym") or m.chosen is None:
+    if m.d.get("is_demonym") or m.d.get("force_origin") is True or m.chosen is None:
         return False
     if m.cue == "border":
         return False
@@ -498,12 +561,55 @@ def _is_location_candidate(m: _Mention) -> bool:
     return True
 
 
-def _pick(cands: list[_Mention]) -> _Mention | None:
-    """The most specific place; an origin ("from X") only when nothing else is named."""
+# How strongly a mention's wording ties it to the event: "in X" / "X town" most, a bare name less, an
+# actor's affiliation ("Kunduz police") little, an origin ("militants from X") least.
+_CUE_WEIGHT = {"in": 1.0, "town": 1.0, "district": 0.9, "near": 0.8, "outskirts": 0.8, "province": 0.6,
+               None: 0.4, "modifier": 0.1, "from": -1.0}
+_FEATURE_WEIGHT = {"city": 1.0, "region": 0.7, "admin2": 0.6, "admin1": 0.2, "country": -2.0}
+
+
+def _pick(cands: list[_Mention], anchor: int | None = None) -> _Mention | None:
+    """The event's place among the mentions tied to it: a weighed choice, not simply the first or the most
+    specific. What counts: the cue ("in X" over a bare name over "X police" over "from X"), how specific the
+    place is, the sentence (the event's own, the next ones, the headline), how often the place comes back,
+    and whether a province or district named with the event contains it. A town named after another one
+    as its reference point ("A, near X", "A lies 35 km from X") loses to that town. A province or district
+    chosen this way is then refined to a town named inside it."""
     if not cands:
         return None
-    return min(cands, key=lambda m: (m.cue == "from", -_SPECIFIC[m.chosen.place.feature],
-                                     m.cue not in _LOCATIVE_CUES, m.d["char_start"]))
+    count = Counter(m.chosen.place.place_id for m in cands)
+    units = {m.chosen.place.place_id for m in cands if m.chosen.place.feature in ("admin1", "admin2", "region")}
+    countries = Counter(m.chosen.country for m in cands)
+
+    def score(m: _Mention) -> float:
+        p = m.chosen.place
+        s = _CUE_WEIGHT.get(m.cue, 0.4) + _FEATURE_WEIGHT[p.feature]
+        if anchor is not None:
+            k = m.d["sentence_idx"] - anchor  # the story goes on after its event sentence, not before it
+            s += {0: 1.2, 1: 0.6, 2: 0.4, -1: 0.4}.get(k, 0.3 if m.d["sentence_idx"] == 0 else 0.0)
+        s += 0.25 * min(3, count[p.place_id] - 1)
+        if countries[m.chosen.country] == count[p.place_id] and len(cands) - count[p.place_id] >= 2:
+            s -= 0.8  # the only place of its country among the event's places (Catatumbo, Venezuela)
+        if p.feature in ("city", "region", "admin2") and ({p.admin1_id, p.admin2_id} - {p.place_id, None}) & units:
+            s += 0.5  # the town lies in the district or province named with the event
+        if m.cue in ("near", "outskirts") and any(
+                o.d["sentence_idx"] == m.d["sentence_idx"] and o.d["char_start"] < m.d["char_start"]
+                and o.chosen.place.feature == "city" and o.chosen.place.place_id != p.place_id
+                and o.cue in ("in", "town", None) for o in cands):
+            s -= 0.8  # "in A, near X": X only says where A is
+        return s
+
+    scores = {id(m): score(m) for m in cands}
+    best = max(cands, key=lambda m: (scores[id(m)], -m.d["char_start"]))
+    while best.chosen.place.feature in ("admin1", "admin2", "region"):
+        unit = best.chosen.place.place_id
+        inside = [m for m in cands if m.chosen.place.place_id != unit and m.cue not in ("from", "modifier")
+                  and unit in (m.chosen.place.admin1_id, m.chosen.place.admin2_id)
+                  and _SPECIFIC[m.chosen.place.feature] > _SPECIFIC[best.chosen.place.feature]]
+        if not inside:
+            break
+        best = max(inside, key=lambda m: (scores[id(m)], -m.d["char_start"]))
+    return best
 
 
 def _dominant(cands: list[_Mention]) -> _Mention | None:
@@ -540,7 +646,7 @@ def _result_for(m: _Mention, gaz: Gazetteer, how: str) -> dict:
     out["location_evidence"] = _evidence_of(m)
     near = m.cue in ("near", "outskirts")
     if p.feature == "country":
-        out["geo_note"] = f"{how}: {m.d['text']!r} -> country only (not ACLED-codable: no location)"
+        out["geo_note"] = f"{how}: {m.d['text']!r} -> country only"
         return out
     rep = None
     if p.feature == "city":
@@ -591,6 +697,7 @@ def _clean(d: dict) -> dict:
     for k in ("cue", "country_hint", "role", "source"):
         out[k] = None if _missing(out.get(k)) else str(out[k])
     out["is_demonym"] = False if _missing(out.get("is_demonym")) else bool(out["is_demonym"])
+    out["force_origin"] = False if _missing(out.get("force_origin")) else bool(out["force_origin"])
     for k in ("char_start", "char_end", "sentence_idx"):
         out[k] = 0 if _missing(out.get(k)) else int(out[k])
     out["text"] = "" if _missing(out.get("text")) else str(out["text"])
@@ -598,11 +705,23 @@ def _clean(d: dict) -> dict:
 
 
 def resolve_event_location(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer,
-                           cfg: GeocodeConfig) -> dict | None:
-    """The event's location from its report's place mentions (see the module docstring), or None.
+                           cfg: GeocodeConfig, *, anchor_sentence: int | None = None) -> dict | None:
+    """The event's location from its report's place mentions (see the module docstring), or None when not
+    even the country can be told. `anchor_sentence` is the index of the sentence that states the event
+    (the report's `sentence_idx`): places named there weigh more.
 
     Raises `GeocodeServiceError` when an online geocoder fails.
     """
+    out = _locate(mentions, geocoder, gazetteer, cfg, anchor_sentence)
+    if out is not None and (out["latitude"] is None or out["longitude"] is None):
+        # no coordinates: a country-level row, whatever finer name was read (no half-located rows)
+        for k in ("admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision"):
+            out[k] = None
+    return out
+
+
+def _locate(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer, cfg: GeocodeConfig,
+            anchor_sentence: int | None) -> dict | None:
     gaz = gazetteer
     evidence: Counter = Counter()
     for c in cfg.country_bias:
@@ -620,7 +739,7 @@ def resolve_event_location(mentions: list[dict], geocoder: Geocoder, gazetteer: 
             evidence[d["country_hint"]] += 1.0 if d.get("is_demonym") else 2.0
         if d.get("is_demonym"):
             if d.get("country_hint"):
-                demonym_votes[d["country_hint"]] += 1.0
+                demonym_votes[d["country_hint"]] += _nationality_weight(d)
             continue
         m = _Mention(d=d, role=role)
         key = normalize(d.get("text") or "")
@@ -631,12 +750,13 @@ def resolve_event_location(mentions: list[dict], geocoder: Geocoder, gazetteer: 
     _resolve_mentions(ms, evidence, cfg, gaz)
     # attributive country names ("US drone", "Pak Army") are nationality evidence like demonyms
     for m in ms:
-        if m.cue == "modifier" and m.chosen is not None and m.chosen.place.feature == "country":
-            demonym_votes[m.chosen.country] += 1.0
+        if (m.cue == "modifier" or m.d.get("force_origin") is True) and m.chosen is not None \
+                and m.chosen.place.feature == "country":
+            demonym_votes[m.chosen.country] += _nationality_weight(m.d)
 
     for role, how in (("event", "event place"), ("dateline", "dateline"), ("article", "article's main place")):
         group = [m for m in ms if m.role == role and _is_location_candidate(m)]
-        chosen = _pick(group) if role != "article" else _dominant(group)
+        chosen = _pick(group, anchor_sentence) if role != "article" else _dominant(group)
         if chosen is not None:
             # a country named beside an ambiguous town of the event: say so
             unresolved = [m for m in ms if m.role == role and m.chosen is None and m.readings]
@@ -669,7 +789,8 @@ def resolve_event_location(mentions: list[dict], geocoder: Geocoder, gazetteer: 
         tops = sorted(c for c, v in ev.items() if v == best)
         if bias and len(tops) > 1 and len(set(tops) & bias) == 1:
             tops = sorted(set(tops) & bias)
-        if len(tops) == 1 and (not bias or tops[0] in bias):
+        # one nationality must carry at least one full vote: "US drone strikes" alone does not place the event
+        if len(tops) == 1 and ((not bias and best >= 1.0) or tops[0] in bias):
             out = _empty_result()
             out.update(_country_fields(gaz, tops[0]))
             out["geo_note"] = f"no place named; country from demonyms/attributive names ({tops[0]}) -> country only"
@@ -706,7 +827,9 @@ def run(reports: pd.DataFrame, cfg: GeocodeConfig, *, geocoder: Geocoder, gazett
     results: list[dict] = []
     keep: list[int] = []
     rejects: list[dict] = []
+    anchors = reports["sentence_idx"].tolist() if "sentence_idx" in reports.columns else [None] * len(reports)
     for pos, row in enumerate(reports[["report_id", "doc_id", "place_mentions"]].itertuples(index=False)):
+        anchor = None if _missing(anchors[pos]) else int(anchors[pos])
         try:
             mentions = _parse_mentions(row.place_mentions)
         except (ValueError, TypeError) as exc:
@@ -714,7 +837,7 @@ def run(reports: pd.DataFrame, cfg: GeocodeConfig, *, geocoder: Geocoder, gazett
                                   f"place_mentions unreadable: {exc}", str(row.place_mentions)))
             continue
         try:
-            res = resolve_event_location(mentions, geocoder, gazetteer, cfg)
+            res = resolve_event_location(mentions, geocoder, gazetteer, cfg, anchor_sentence=anchor)
         except GeocodeServiceError as exc:
             rejects.append(reject(row.report_id, row.doc_id, STAGE, RejectReason.GEOCODE_SERVICE_ERROR, str(exc),
                                   "; ".join(m.get("text", "") for m in mentions)))
@@ -722,7 +845,9 @@ def run(reports: pd.DataFrame, cfg: GeocodeConfig, *, geocoder: Geocoder, gazett
         if res is None:
             texts = "; ".join(str(m.get("text", "")) for m in mentions)
             rejects.append(reject(row.report_id, row.doc_id, STAGE, RejectReason.GEOCODE_NO_MATCH,
-                                  "no place resolved to a country" if mentions else "no place mentioned", texts))
+                                  "the places named tell no single country (unknown or ambiguous names)"
+                                  if mentions else "no place and no country named: the event's country is unknown",
+                                  texts))
             continue
         keep.append(pos)
         results.append(res)

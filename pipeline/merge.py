@@ -9,7 +9,9 @@ Rejects reports that have no event date and match no dated report (`no_event_dat
 Two reports are the same incident when they share the country and place (same name or within
 `same_place_km`), fall within `max_day_gap` days of each other and are compatible in type, and the
 evidence agrees enough (named officials, target words, perpetrator, figures). An undated report needs
-stronger evidence (a shared named person, or several shared details) to join a dated one.
+stronger evidence (a shared named person, or several shared details) to join a dated one. A country-level
+report (placed only in a country: no location, no coordinates) joins another report of that country only
+through a named person both share; the event then takes the most precise location of its reports.
 
 Conflicting figures are reconciled by ACLED's rules: a revised toll ("rose to") from the latest report wins,
 otherwise the lowest reported figure; "no word of casualties" is not a figure. A claim beats "no group has
@@ -71,6 +73,11 @@ def _day(value) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
+def _country_level(r: dict) -> bool:
+    """A report the geocoder could place only in its country (no location, no coordinates)."""
+    return not r.get("location") and (r.get("latitude") is None or r.get("latitude") != r.get("latitude"))
+
+
 def _same_incident(a: dict, b: dict, cfg: MergeConfig) -> bool:
     if a["doc_id"] == b["doc_id"]:
         return False  # an article's separate incidents were separated on purpose
@@ -80,17 +87,24 @@ def _same_incident(a: dict, b: dict, cfg: MergeConfig) -> bool:
     dated = da is not None and db is not None
     if dated and abs((da - db).days) > cfg.max_day_gap:
         return False
-    same_name = bool(a.get("location")) and a.get("location") == b.get("location")
-    near = _km(a.get("latitude"), a.get("longitude"), b.get("latitude"), b.get("longitude")) <= cfg.same_place_km
-    if not (same_name or near):
-        return False
+    shared_people = _surnames(json.loads(a["persons"])) & _surnames(json.loads(b["persons"]))
+    if _country_level(a) or _country_level(b):
+        # "in Pakistan" neither agrees nor disagrees with a place in Pakistan: without the place's two points,
+        # only a named person both reports share may tie such a report to another
+        if not shared_people:
+            return False
+        score = 0.0
+    else:
+        same_name = bool(a.get("location")) and a.get("location") == b.get("location")
+        near = _km(a.get("latitude"), a.get("longitude"), b.get("latitude"), b.get("longitude")) <= cfg.same_place_km
+        if not (same_name or near):
+            return False
+        score = 2.0  # same place
     types_ok = a["event_type"] == b["event_type"] or {a["event_type"], b["event_type"]} <= VIOLENT_TYPES
     if not types_ok:
         return False
-    score = 2.0  # same place
     score += 1.0 if dated and da == db else 0.0
     score += 1.0 if a["event_type"] == b["event_type"] else 0.0
-    shared_people = _surnames(json.loads(a["persons"])) & _surnames(json.loads(b["persons"]))
     score += min(4.0, 2.0 * len(shared_people))
     shared_targets = set(json.loads(a["target_terms"])) & set(json.loads(b["target_terms"]))
     score += min(2.0, float(len(shared_targets)))

@@ -256,6 +256,14 @@ def count_by_reason(rejects: pd.DataFrame) -> dict[str, int]:
     return {str(k): int(counts[k]) for k in sorted(counts.index)}
 
 
+def geo_precision_counts(events: pd.DataFrame) -> dict[str, int]:
+    """Events per ACLED geo_precision ("1", "2", "3") and "country_only" (null: only the country is known)."""
+    precision = events["geo_precision"] if "geo_precision" in events else pd.Series([], dtype="Int64")
+    out = {str(k): int((precision == k).fillna(False).sum()) for k in (1, 2, 3)}
+    out["country_only"] = int(precision.isna().sum())
+    return out
+
+
 def _check_counts(stage_counts: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     for stage, c in stage_counts.items():
@@ -290,6 +298,7 @@ def build_manifest(
     prev_version: str | None = None,
     build_fingerprint: str | None = None,
     schema_version: str = SCHEMA_VERSION,
+    events_by_geo_precision: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """The manifest as a JSON-ready dict. Pure: `created_utc` is an argument so tests are deterministic.
 
@@ -328,6 +337,7 @@ def build_manifest(
         "documents": docs,
         "rejects_by_reason": {str(k): int(v) for k, v in sorted(rejects_by_reason.items())},
         "row_counts": {str(k): int(v) for k, v in sorted(row_counts.items())},
+        "events_by_geo_precision": {str(k): int(v) for k, v in sorted((events_by_geo_precision or {}).items())},
         "files": {str(k): str(v) for k, v in sorted(files.items())},
     }
 
@@ -504,6 +514,7 @@ def write_release(
             documents=documents,
             rejects_by_reason=count_by_reason(rej),
             row_counts={name: len(f) for name, f in (("events", ev), ("event_sources", src), ("rejects", rej), ("no_event", noev))},
+            events_by_geo_precision=geo_precision_counts(ev),
             files=files,
             prev_version=prev_version,
             build_fingerprint=fields.get("build_fingerprint"),

@@ -143,20 +143,27 @@ def code(articles: pd.DataFrame, tables: dict[str, pd.DataFrame], res: Resources
 
 
 def locate(reports: pd.DataFrame, res: Resources) -> StageResult:
-    """Geocode, then name the actors (their names depend on the country: Civilians (Pakistan))."""
+    """Geocode, then name the actors (their names depend on the country: Civilians (Pakistan)).
+
+    A report placed only in a country (null coordinates) is kept as a country-level event when
+    `geocode.country_only = "keep"` (GTD's specificity 5), or rejected as `geocode_country_only` with "reject"
+    (ACLED's practice). A report without even a country was already rejected by the geocoder.
+    """
     result = geocode.run(reports, res.geocode_cfg, geocoder=res.geocoder, gazetteer=res.gazetteer)
     rows = result.rows
-    # ACLED does not code a report placed only in a country: it leaves the pipeline with that reason
-    vague = rows["latitude"].isna() | rows["geo_precision"].isna()
-    vague_rejects = make_rejects([
-        reject(r["report_id"], r["doc_id"], "geocode", RejectReason.GEOCODE_COUNTRY_ONLY,
-               f"placed only in {r['country']}: not codable at ACLED's precision", r["evidence_text"])
-        for r in rows[vague].to_dict("records")
-    ])
-    rows = rows[~vague].reset_index(drop=True)
+    country_level = rows["latitude"].isna()
+    vague_rejects = make_rejects([])
+    if res.geocode_cfg.country_only == "reject":
+        vague_rejects = make_rejects([
+            reject(r["report_id"], r["doc_id"], "geocode", RejectReason.GEOCODE_COUNTRY_ONLY,
+                   f"placed only in {r['country']}: not codable at ACLED's precision (geocode.country_only = reject)",
+                   r["evidence_text"])
+            for r in rows[country_level].to_dict("records")
+        ])
+        rows = rows[~country_level].reset_index(drop=True)
     named = code_events.name_actors(rows, res.lexicons)
     rejects = pd.concat([result.rejects, vague_rejects], ignore_index=True)
-    stats = {**result.stats, "out": len(named), "rejected": len(rejects), "country_only": int(vague.sum())}
+    stats = {**result.stats, "out": len(named), "rejected": len(rejects), "country_only": int(country_level.sum())}
     return StageResult(rows=named, rejects=rejects, stats=stats, extra=result.extra)
 
 

@@ -10,7 +10,8 @@
 * `cue`: how the text places it: "near", "outskirts", "district" ("Lakki Marwat district", "Kurram Agency"),
   "province" ("Sindh province"), "town" ("Chaman town"), "border" ("at Iran border", "border with Iran"),
   "modifier" (names an actor rather than a place: "US drone", "Pakistan army"), "in" (after in/at/inside),
-  "from" (an origin: "militants from Miranshah"), or None.
+  "from" (an origin: "militants from Miranshah"), or None. Demonyms get a cue too ("firing from the Afghan
+  side": an origin, weaker evidence of the event's country).
 * `is_demonym`: "Pakistani", "Nigerian": evidence of a country, never a place; `country_hint` is its ISO2.
   A dateline's country ("KARACHI, Pakistan") and an appositive country ("Lakki Marwat, Pakistan") also
   give a `country_hint`.
@@ -76,11 +77,20 @@ _ACTOR_NOUNS = {"forces", "force", "army", "military", "troops", "soldiers", "so
                 "missiles", "jets", "navy", "authorities", "militants", "rangers", "embassy", "envoy", "airstrike",
                 "airstrikes", "strike", "strikes", "national", "nationals", "citizens", "warplanes", "aircraft"}
 
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _DATELINE = re.compile(
     r"(?m)^[ \t]*(?P<place>[A-Z][A-Za-z'’.\-]*(?:[ \t]+[A-Z][A-Za-z'’.\-]*){0,3})"
-    r"(?:[ \t]*,[ \t]*(?P<country>[A-Z][A-Za-z.]*(?:[ \t]+[A-Z][A-Za-z.]*){0,2}))?"
+    r"(?:[ \t]*,[ \t]*(?P<country>(?!" + _MONTH + r"[ \t]+\d)[A-Z][A-Za-z.]*(?:[ \t]+[A-Z][A-Za-z.]*){0,2}))?"
+    r"(?:[ \t]*,[ \t]*(?P<date>" + _MONTH + r"[ \t]+\d{1,2}))?"  # "KYIV, Aug 29 (Reuters) -"
     r"[ \t]*(?:\((?P<agency>[A-Za-z .&]{1,30})\))?[ \t]*(?P<sep>—|–|--|-|:)[ \t]+"
 )
+# head nouns that make a place before them the scene of an event ("Shopian gunfight", "Mandera IED blast"),
+# not an actor's affiliation ("Kunduz police")
+_EVENT_NOUNS = {"attack", "attacks", "blast", "blasts", "bombing", "bombings", "explosion", "explosions", "gunfight",
+                "firefight", "clash", "clashes", "fighting", "ambush", "raid", "raids", "encounter", "shootout",
+                "shooting", "massacre", "killing", "killings", "violence", "riot", "riots", "unrest", "siege",
+                "battle", "offensive", "assault", "kidnapping", "abduction", "incident", "standoff", "protest",
+                "protests", "demonstration", "airstrike", "bombardment", "shelling"}
 
 
 def _sentence_index(doc: Doc) -> list[int]:
@@ -155,6 +165,11 @@ class _Finder:
             return "border"
         if p0 == "of" and len(prev) > 1 and prev[1] in _OUTSKIRTS:
             return "outskirts"
+        if p0 == "of" and len(prev) > 1:
+            # "the town of Konduga", "the district of Llochegua", "the province of Brescia"
+            for words, cue in ((_TOWN, "town"), (_DISTRICT, "district"), (_PROVINCE, "province")):
+                if prev[1] in words:
+                    return cue
         if p0 in _NEAR or (p0 in ("to", "from") and len(prev) > 1 and prev[1] in ("close", "near", "next")):
             return "near"
         if p0 in ("from",) and len(prev) > 1 and prev[1].endswith("km"):
@@ -169,7 +184,7 @@ class _Finder:
         if nxt in _TOWN:
             return "town"
         if self._is_modifier(start, end):
-            return "modifier"
+            return "in" if self._names_event_scene(start, end) else "modifier"
         if p0 in _LOCATIVE:
             return "in"
         if p0 == "from":
@@ -191,6 +206,18 @@ class _Finder:
                 and doc[end].text not in ("'s", "’s")
             )
         return doc[end].text.lower() in _ACTOR_NOUNS
+
+    def _names_event_scene(self, start: int, end: int) -> bool:
+        """A place (not a country: "US drone strike" names the striker) before an event noun."""
+        if not self.has_dep:
+            return False
+        head = self.doc[end - 1].head
+        while head.dep_ == "compound" and head.head.i != head.i:
+            head = head.head
+        if head.text.lower() not in _EVENT_NOUNS:
+            return False
+        return not any(p.feature == "country" for p in self.gaz.candidates(self.doc[start:end].text)) and \
+            not self.gaz.demonym_country(self.doc[start:end].text)
 
     def _in_person(self, start: int, end: int) -> bool:
         return any(self.ent_label[i] == "PERSON" for i in range(start, end))
@@ -238,8 +265,9 @@ class _Finder:
         text = self.text
         for m in _DATELINE.finditer(text):
             place = m.group("place").strip()
-            # a title-case "Word:" opening a line is a dateline only when the word is a known place
-            if m.group("sep") != ":" and not place.isupper():
+            # a title-case "Word:" opening a line is a dateline only when the word is a known place; a
+            # title-case "Lima (AFP) -" is one by its news agency
+            if m.group("sep") != ":" and not place.isupper() and not m.group("agency"):
                 continue
             if not self.gaz.is_name(place) or normalize(place) in self.gaz.demonyms:
                 continue
@@ -270,7 +298,7 @@ class _Finder:
             text = self.doc[start:end].text
             dem = self.gaz.demonym_country(text)
             if dem:
-                self.add(start, end, "alias", is_demonym=True, country_hint=dem)
+                self.add(start, end, "alias", cue=self.cue(start, end), is_demonym=True, country_hint=dem)
                 continue
             known = self.gaz.is_name(text)
             if ent.label_ in ("FAC", "NORP") and not known:
@@ -382,7 +410,8 @@ class _Finder:
             j, what = matched
             text = doc[i:j].text
             if what == "demonym":
-                self.add(i, j, "alias", is_demonym=True, country_hint=self.gaz.demonym_country(text))
+                self.add(i, j, "alias", cue=self.cue(i, j), is_demonym=True,
+                         country_hint=self.gaz.demonym_country(text))
                 i = j
                 continue
             ner_place = all(self.ent_label[k] in PLACE_LABELS for k in range(i, j))

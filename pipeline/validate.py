@@ -26,7 +26,8 @@ Soft checks (never reject; `stats["warnings"]`, a list of strings that go to qa.
     coordinates outside the event's admin1 (when a `point_in_admin1(lat, lon, admin1, iso)` callable is
     given; it returns True, False, or None for "cannot tell"), more than `max_fatalities_per_event`
     deaths in one event, events located only at region level (`geo_precision` >= `warn_geo_precision`),
-    and `n_sources` that differs from the number of documents linked to the event.
+    events located only in a country (`geo_precision` null; the admin1 check skips them), and `n_sources`
+    that differs from the number of documents linked to the event.
 
 Stats
     `in`, `out`, `rejected` count events (`in == out + rejected`); `sources_in`, `sources_out`,
@@ -284,8 +285,8 @@ def _soft_checks(
     warnings: list[str] = []
     if cfg.check_admin1_coordinates and point_in_admin1 is not None:
         for r in events.itertuples(index=False):
-            if not isinstance(r.admin1, str):
-                continue
+            if not isinstance(r.admin1, str) or pd.isna(r.latitude) or pd.isna(r.longitude):
+                continue  # a country-level event has no point to check
             inside = point_in_admin1(float(r.latitude), float(r.longitude), r.admin1, int(r.iso))
             if inside is False:
                 warnings.append(
@@ -299,12 +300,19 @@ def _soft_checks(
                 f"{cfg.max_fatalities_per_event}); check the figure and the aggregation"
             )
     if cfg.warn_geo_precision:
-        vague = events.loc[events["geo_precision"] >= cfg.warn_geo_precision, "event_id_cnty"].tolist()
+        regional = (events["geo_precision"] >= cfg.warn_geo_precision).fillna(False).astype(bool)
+        vague = events.loc[regional, "event_id_cnty"].tolist()
         if vague:
             warnings.append(
                 f"{len(vague)} event(s) located at region level only (geo_precision >= {cfg.warn_geo_precision}): "
                 + ", ".join(vague)
             )
+    country_level = events.loc[events["geo_precision"].isna(), "event_id_cnty"].tolist()
+    if country_level:
+        warnings.append(
+            f"{len(country_level)} event(s) located only in a country (geo_precision null, no admin1 or "
+            "coordinates): " + ", ".join(country_level)
+        )
     if cfg.check_n_sources:
         n_docs = sources.groupby("event_id_cnty")["doc_id"].nunique()
         for eid, n in zip(events["event_id_cnty"], events["n_sources"]):

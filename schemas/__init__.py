@@ -8,7 +8,7 @@ from .event_sources import EVENT_SOURCES_COLUMNS, EventSourcesSchema, to_event_s
 from .events import EVENT_COLUMNS, EventsSchema, interaction_label, to_event_date, to_events_dtypes
 from .rejects import NoEventSchema, RejectsSchema, to_no_event_dtypes, to_rejects_dtypes
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: country-level events (geo_precision Int64 and coordinates nullable)
 
 __all__ = [
     "SCHEMA_VERSION",

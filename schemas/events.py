@@ -11,9 +11,9 @@ trip gives back exactly):
                             pandera coerces `str` to)
     event_date              datetime64[ns], midnight (day resolution; pandera's naive datetime is [ns])
     non-null integers       int64
-    nullable integer        Int64 (`wounded`)
+    nullable integers       Int64 (`wounded`, `geo_precision`)
     nullable booleans       boolean (`perpetrator_suspected`, `claimed`)
-    coordinates             float64
+    coordinates             float64 (NaN for a country-level event)
 
 Cross-column rules are registered pandera checks (serialisable, named), so a failing row is quarantined
 with `reason = "schema:<check name>"`.
@@ -266,6 +266,17 @@ def year_matches_event_date(df: pd.DataFrame, *, year: str, event_date: str) -> 
     return (dates.dt.year == df[year]).fillna(False).astype(bool)
 
 
+@register_check("geo_precision and coordinates are null together (a country-level event, GTD specificity 5), "
+                "and a country-level event names no admin1, admin2, admin3 or location",
+                statistics=("geo_precision", "latitude", "longitude", "admin1", "admin2", "admin3", "location"))
+def country_level_consistent(df: pd.DataFrame, *, geo_precision: str, latitude: str, longitude: str, admin1: str,
+                             admin2: str, admin3: str, location: str) -> pd.Series:
+    unplaced = df[geo_precision].isna()
+    same = (unplaced == df[latitude].isna()) & (unplaced == df[longitude].isna())
+    finer = df[admin1].notna() | df[admin2].notna() | df[admin3].notna() | df[location].notna()
+    return (same & ~(unplaced & finer)).astype(bool)
+
+
 # --------------------------------------------------------------------------------------------------
 # The model
 # --------------------------------------------------------------------------------------------------
@@ -338,15 +349,23 @@ class EventsSchema(pa.DataFrameModel):
     admin3: Series[str] = pa.Field(nullable=True, description="Third-order administrative division.")
     location: Series[str] = pa.Field(nullable=True, description="Named place (town, city or city district).")
     latitude: Series[float] = pa.Field(
-        in_range={"min_value": -90.0, "max_value": 90.0}, description="Latitude of the location (WGS84 / EPSG:4326, decimal degrees)."
+        nullable=True,
+        in_range={"min_value": -90.0, "max_value": 90.0},
+        description="Latitude of the location (WGS84 / EPSG:4326, decimal degrees); null for a country-level "
+        "event (never a country centroid).",
     )
     longitude: Series[float] = pa.Field(
-        in_range={"min_value": -180.0, "max_value": 180.0}, description="Longitude of the location (WGS84 / EPSG:4326, decimal degrees)."
+        nullable=True,
+        in_range={"min_value": -180.0, "max_value": 180.0},
+        description="Longitude of the location (WGS84 / EPSG:4326, decimal degrees); null for a country-level "
+        "event.",
     )
-    geo_precision: Series[int] = pa.Field(
+    geo_precision: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True,
         isin=[1, 2, 3],
         description="ACLED geo precision: 1 = the named town/place; 2 = near a town or part of a region; "
-        "3 = a larger region only (provincial capital or natural feature).",
+        "3 = a larger region only (provincial capital or natural feature); null = only the country is known "
+        "(GTD specificity 5: admin1, admin2, location and coordinates null).",
     )
     source: Series[str] = pa.Field(description="Names of the outlets that contributed details, ';'-separated.")
     source_scale: Series[str] = pa.Field(
@@ -408,6 +427,9 @@ class EventsSchema(pa.DataFrameModel):
         suspected_requires_perpetrator = {"perpetrator": "perpetrator", "perpetrator_suspected": "perpetrator_suspected"}
         fatalities_within_range = {"low": "fatalities_low", "best": "fatalities", "high": "fatalities_high"}
         year_matches_event_date = {"year": "year", "event_date": "event_date"}
+        country_level_consistent = {"geo_precision": "geo_precision", "latitude": "latitude", "longitude": "longitude",
+                                    "admin1": "admin1", "admin2": "admin2", "admin3": "admin3",
+                                    "location": "location"}
 
 
 # --------------------------------------------------------------------------------------------------

@@ -110,6 +110,38 @@ def test_e2e_third_article_other_country_same_path(tmp_path, resources):
     assert 32 not in set(events["fatalities"])  # the Gwoza bombing is background
 
 
+COUNTRY_ONLY_ARTICLE = {
+    "id": "country-only-1", "published": "2023-03-03", "source": "Wire",
+    "text": "Gunmen shot dead three policemen at a checkpoint in Pakistan on Friday, officials said. "
+            "No group claimed responsibility for the attack.",
+}
+
+
+@pytest.mark.parametrize("policy", ["keep", "reject"])
+def test_e2e_article_naming_only_a_country(tmp_path, resources, policy):
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(json.dumps(COUNTRY_ONLY_ARTICLE) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(corpus), "--data-dir", str(tmp_path / "data"),
+                                       "--set", f"geocode.country_only={policy}"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    release = tmp_path / "data" / "releases" / (tmp_path / "data" / "releases" / "LATEST").read_text().strip()
+    events = pd.read_parquet(release / "events.parquet")
+    rejects = pd.read_parquet(release / "rejects.parquet")
+    manifest = json.loads((release / "manifest.json").read_text())
+    if policy == "reject":  # ACLED's practice
+        assert events.empty and list(rejects["reason"]) == ["geocode_country_only"]
+        assert manifest["rejects_by_reason"] == {"geocode_country_only": 1}
+        return
+    # GTD's specificity 5: the country, and nothing finer, never a centroid
+    assert len(events) == 1 and rejects.empty
+    e = events.iloc[0]
+    assert (e["event_id_cnty"], e["country"], e["iso"], e["region"]) == ("PAK1", "Pakistan", 586, "Southern Asia")
+    assert all(pd.isna(e[c]) for c in ("admin1", "admin2", "location", "latitude", "longitude", "geo_precision"))
+    assert str(events["geo_precision"].dtype) == "Int64" and e["actor2"].startswith("Police Forces of Pakistan")
+    assert manifest["documents"]["documents_in_events"] == 1 and manifest["row_counts"]["events"] == 1
+    assert "located only in a country" in (release / "qa.md").read_text()
+
+
 def test_e2e_report_export_diff_commands(seed_release, tmp_path):
     data_dir, release, _ = seed_release
     runner = CliRunner()

@@ -52,6 +52,7 @@ def event_rows(draw, number: int):
     claimed = draw(st.none() | st.booleans())
     perpetrator = draw(maybe_text)
     scales = draw(st.lists(st.sampled_from(SOURCE_SCALES), unique=True, max_size=3))
+    country_level = draw(st.booleans())  # placed only in its country: no admin1, no coordinates, no precision
     return {
         "event_id_cnty": f"{iso3}{number}",
         "event_date": pd.Timestamp(day),
@@ -71,13 +72,13 @@ def event_rows(draw, number: int):
         "iso": iso,
         "region": region,
         "country": country,
-        "admin1": draw(maybe_text),
-        "admin2": draw(maybe_text),
-        "admin3": draw(maybe_text),
-        "location": draw(maybe_text),
-        "latitude": draw(st.floats(-90, 90, allow_nan=False)),
-        "longitude": draw(st.floats(-180, 180, allow_nan=False)),
-        "geo_precision": draw(st.integers(1, 3)),
+        "admin1": None if country_level else draw(maybe_text),
+        "admin2": None if country_level else draw(maybe_text),
+        "admin3": None if country_level else draw(maybe_text),
+        "location": None if country_level else draw(maybe_text),
+        "latitude": None if country_level else draw(st.floats(-90, 90, allow_nan=False)),
+        "longitude": None if country_level else draw(st.floats(-180, 180, allow_nan=False)),
+        "geo_precision": None if country_level else draw(st.integers(1, 3)),
         "source": draw(text),
         "source_scale": "-".join(scales) or None,
         "notes": draw(text),

@@ -261,6 +261,70 @@ def test_geocode_resolve_default_country_and_bias(nlp, gaz, geocoder):
     assert locate(nlp, gaz, geocoder, "A blast in Hyderabad killed three.", cfg)["admin1"] == "Sindh"
 
 
+def _m(text, s, start, cue=None, role="event", source="ner"):
+    return {"text": text, "sentence_idx": s, "char_start": start, "char_end": start + len(text), "cue": cue,
+            "role": role, "source": source, "is_demonym": False, "country_hint": None}
+
+
+def test_geocode_resolve_reference_town_loses_to_the_town_it_locates(gaz, geocoder):
+    # "... in the town of Konduga. Konduga lies 35 km southeast of Maiduguri. Victims were taken to Maiduguri."
+    ms = [_m("Borno", 0, 40, "province"), _m("Konduga", 2, 120, "town"), _m("Konduga", 3, 200),
+          _m("Maiduguri", 3, 240, "near"), _m("Maiduguri", 6, 400, "in")]
+    r = resolve_event_location(ms, geocoder, gaz, GeocodeConfig(), anchor_sentence=0)
+    assert (r["location"], r["geo_precision"]) == ("Konduga", 1)
+
+
+def test_geocode_resolve_event_sentence_outweighs_a_later_bigger_place(gaz, geocoder):
+    # "an ambush in a rural area of Suarez municipality (sentence 7) ... a statement from Bogota (sentence 10)"
+    ms = [_m("Cauca", 3, 200, "province"), _m("Suarez", 7, 500, "district"), _m("Bogota", 10, 700, "in")]
+    r = resolve_event_location(ms, geocoder, gaz, GeocodeConfig(), anchor_sentence=7)
+    assert (r["country"], r["admin1"], r["admin2"]) == ("Colombia", "Cauca", "Suarez")
+
+
+def test_geocode_resolve_province_is_refined_to_a_town_named_in_it(gaz, geocoder):
+    ms = [_m("Ituri", 0, 20, "in"), _m("Ituri", 3, 200, "province"), _m("Djugu", 3, 180, "near")]
+    r = resolve_event_location(ms, geocoder, gaz, GeocodeConfig(), anchor_sentence=0)
+    assert (r["admin1"], r["location"], r["geo_precision"]) == ("Ituri", "Djugu", 2)
+
+
+def test_geocode_resolve_lone_foreign_homonym_is_not_the_event_place(gaz, geocoder):
+    # Catatumbo is a Colombian region GeoNames lacks, and a Venezuelan municipality
+    ms = [_m("Catatumbo", 0, 30, "in"), _m("Cucuta", 1, 80), _m("Tibu", 1, 100, "near"),
+          _m("Norte de Santander", 1, 120)]
+    r = resolve_event_location(ms, geocoder, gaz, GeocodeConfig(), anchor_sentence=0)
+    assert r["country"] == "Colombia"
+
+
+@pytest.mark.parametrize("text,location", [("Kabkabiya", "Kabkabiyah"), ("Awantipora", "Awantipur")])
+def test_geocode_resolve_transliteration_variants(gaz, geocoder, text, location):
+    r = resolve_event_location([_m(text, 0, 10, "in")], geocoder, gaz, GeocodeConfig())
+    assert r["location"] == location
+
+
+def test_geocode_resolve_district_and_its_namesake_town_are_one_reading(gaz, geocoder):
+    r = resolve_event_location([_m("Jilib", 0, 10, "near")], geocoder, gaz, GeocodeConfig())
+    assert (r["location"], r["admin1"], r["geo_precision"]) == ("Jilib", "Jubbada Dhexe", 2)
+
+
+def _nationality(text, iso2, start, **kw):
+    return {**_m(text, 0, start), "is_demonym": True, "country_hint": iso2, "source": "alias", **kw}
+
+
+@pytest.mark.parametrize("mentions,country", [
+    # "Pakistani soldier killed in terrorists' firing from Afghan side": the soldier's country, not the origin's
+    ([_nationality("Pakistani", "PK", 0, force_origin=True, force_head="soldier"),
+      _nationality("Afghan", "AF", 50, cue="from")], "Pakistan"),
+    ([_nationality("Pakistani", "PK", 0, force_origin=True, force_head="troop")], "Pakistan"),
+    # "Death toll in US drone strikes climbs to 19": drones strike abroad; the country stays unknown
+    ([{**_m("US", 0, 14, "modifier"), "force_origin": True, "force_head": "drone"}], None),
+])
+def test_geocode_resolve_country_from_nationalities(gaz, geocoder, mentions, country):
+    r = resolve_event_location(mentions, geocoder, gaz, GeocodeConfig())
+    assert (r and r["country"]) == country
+    if r is not None:
+        assert r["latitude"] is None and r["geo_precision"] is None and r["admin1"] is None
+
+
 # -- the stage --------------------------------------------------------------------------------------
 
 @pytest.fixture()
@@ -291,6 +355,54 @@ def test_geocode_run_counts_and_rejects(reports, geocoder, gaz):
     ev = json.loads(first["location_evidence"])
     assert set(ev) == {"text", "sentence_idx", "char_start", "char_end"} and ev["text"] == "Karachi"
     assert str(result.rows["iso"].dtype) == "Int64" and str(result.rows["latitude"].dtype) == "Float64"
+
+
+def _report_rows(nlp, gaz, texts):
+    return pd.DataFrame([{"report_id": f"r{i}", "doc_id": f"d{i}", "evidence_text": t,
+                          "place_mentions": json.dumps(mentions(nlp, gaz, t))} for i, t in enumerate(texts)])
+
+
+COUNTRY_TEXTS = ["Gunmen stormed a police station in Karachi.",
+                 "Policeman killed in attack on polio vaccination team in Pakistan",  # the country only
+                 "Nato attack toll rises to 28"]  # not even a country
+
+
+def test_geocode_run_keeps_country_level_rows_with_null_geography(nlp, gaz, geocoder):
+    result = run(_report_rows(nlp, gaz, COUNTRY_TEXTS), GeocodeConfig(), geocoder=geocoder, gazetteer=gaz)
+    assert list(result.rows["report_id"]) == ["r0", "r1"]
+    row = result.rows.iloc[1]
+    assert (row["country"], row["iso"], row["region"]) == ("Pakistan", 586, "Southern Asia")
+    for col in ("admin1", "admin2", "location", "latitude", "longitude", "geo_precision"):
+        assert row[col] is pd.NA, col  # never a country centroid
+    reject = result.rejects.iloc[0]
+    assert (reject["row_key"], reject["reason"]) == ("r2", "geocode_no_match")
+    assert "country is unknown" in reject["detail"]
+
+
+@pytest.mark.parametrize("policy,kept,reasons", [
+    ("keep", ["r0", "r1"], ["geocode_no_match"]),
+    ("reject", ["r0"], ["geocode_no_match", "geocode_country_only"]),
+])
+def test_geocode_locate_country_only_policy(nlp, gaz, geocoder, monkeypatch, policy, kept, reasons):
+    from types import SimpleNamespace
+
+    from pipeline import code_events, runner
+
+    monkeypatch.setattr(code_events, "name_actors", lambda rows, lex: rows)  # actor names are not tested here
+    res = SimpleNamespace(geocode_cfg=GeocodeConfig(country_only=policy), geocoder=geocoder, gazetteer=gaz,
+                          lexicons=None)
+    result = runner.locate(_report_rows(nlp, gaz, COUNTRY_TEXTS), res)
+    assert list(result.rows["report_id"]) == kept
+    assert list(result.rejects["reason"]) == reasons
+    assert result.stats["in"] == result.stats["out"] + result.stats["rejected"] == 3
+    assert result.stats["country_only"] == 1
+
+
+def test_geocode_config_country_only_must_be_known():
+    assert GeocodeConfig().country_only == "keep"
+    with pytest.raises(PipelineError) as exc:
+        GeocodeConfig(country_only="drop")
+    assert exc.value.code == E_CONFIG and "keep" in str(exc.value)
 
 
 def test_geocode_run_does_not_mutate_input(reports, geocoder, gaz):

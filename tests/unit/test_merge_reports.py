@@ -98,3 +98,42 @@ def test_merge_does_not_mutate_input():
     before = frame.copy(deep=True)
     merge.run(frame, merge.MergeConfig())
     pd.testing.assert_frame_equal(frame, before)
+
+
+COUNTRY_LEVEL = dict(admin1=None, admin2=None, location=None, latitude=None, longitude=None, geo_precision=None)
+
+
+def test_merge_country_level_reports_stay_apart_without_a_shared_person():
+    # two "in Pakistan" reports of the same day and type: nothing says they are one incident
+    a = _report(report_id="a", doc_id="a", persons="[]", **COUNTRY_LEVEL)
+    b = _report(report_id="b", doc_id="b", persons="[]", **COUNTRY_LEVEL)
+    located = _report(report_id="c", doc_id="c", persons="[]")
+    result = merge.run(_frame(a, b, located), merge.MergeConfig())
+    events = result.rows
+    assert len(events) == 3 and sorted(events["event_id_cnty"]) == ["PAK1", "PAK2", "PAK3"]
+    level = events[events["location"].isna()]
+    assert len(level) == 2 and level["latitude"].isna().all() and level["geo_precision"].isna().all()
+    assert (level["country"] == "Pakistan").all() and level["admin1"].isna().all()
+    assert str(events["geo_precision"].dtype) == "Int64"
+
+
+def test_merge_country_level_report_joins_located_one_through_a_named_person():
+    vague = _report(report_id="a", doc_id="a", **COUNTRY_LEVEL)  # persons: Javed Alam Odho, as the default
+    located = _report(report_id="b", doc_id="b", geo_precision=2)
+    result = merge.run(_frame(vague, located), merge.MergeConfig())
+    assert len(result.rows) == 1
+    e = result.rows.iloc[0]
+    # the event takes the most precise place of its reports
+    assert (e["location"], e["admin1"], e["geo_precision"], e["n_sources"]) == ("Karachi", "Sindh", 2, 2)
+    # and keeps its id when the country-level report is seen again
+    again = merge.run(_frame(vague, located), merge.MergeConfig(), previous_sources=result.extra["event_sources"])
+    assert list(again.rows["event_id_cnty"]) == list(result.rows["event_id_cnty"]) == ["PAK1"]
+
+
+def test_merge_country_level_ids_are_stable_across_runs():
+    a = _report(report_id="a", doc_id="a", persons="[]", **COUNTRY_LEVEL)
+    first = merge.run(_frame(a), merge.MergeConfig())
+    b = _report(report_id="b", doc_id="b", persons="[]", event_date="2023-02-16", published="2023-02-16")
+    second = merge.run(_frame(b, a), merge.MergeConfig(), previous_sources=first.extra["event_sources"])
+    ids = dict(zip(second.extra["event_sources"]["report_id"], second.extra["event_sources"]["event_id_cnty"]))
+    assert ids["a"] == first.rows.iloc[0]["event_id_cnty"] == "PAK1" and ids["b"] == "PAK2"

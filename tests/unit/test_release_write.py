@@ -89,6 +89,7 @@ def test_release_manifest_counts_add_up_and_hashes_match(tmp_path):
         assert c["in"] == c["out"] + c["rejected"]
     assert m["rejects_by_reason"] == {"empty_text": 1}
     assert m["row_counts"] == {"events": 2, "event_sources": 2, "rejects": 1, "no_event": 1}
+    assert sum(m["events_by_geo_precision"].values()) == m["row_counts"]["events"]
     assert m["schema_version"] == SCHEMA_VERSION
     assert m["model"] == {"name": "en_core_web_sm", "version": "3.8.0"}
     assert m["created_utc"] == "2024-01-01T00:00:00Z" and m["version"] == "v1.0.0"
@@ -221,3 +222,15 @@ def test_next_version(existing, expected):
 def test_release_rejects_bad_version_name(tmp_path):
     with pytest.raises(PipelineError):
         write(tmp_path, version="latest")
+
+
+def test_release_country_level_event_round_trips_and_is_counted(tmp_path):
+    unplaced = dict(admin1=None, admin2=None, location=None, latitude=None, longitude=None, geo_precision=None)
+    ev = pd.DataFrame([make_event("PAK1"), make_event("PAK2", **unplaced)])
+    folder = write(tmp_path, ev=ev)
+    m = json.loads((folder / "manifest.json").read_text())
+    assert m["events_by_geo_precision"] == {"1": 1, "2": 0, "3": 0, "country_only": 1}
+    back = pd.read_parquet(folder / "events.parquet").set_index("event_id_cnty")
+    assert str(back["geo_precision"].dtype) == "Int64"
+    assert back.at["PAK2", "geo_precision"] is pd.NA and pd.isna(back.at["PAK2", "latitude"])
+    assert back.at["PAK2", "country"] == "Pakistan" and back.at["PAK1", "geo_precision"] == 1

@@ -69,6 +69,8 @@ def test_toponyms_detect_karachi_as_org_with_the_real_model(nlp, gaz):
     ("QUETTA: A bomb went off near a market.", "QUETTA", None),
     ("Sibi: Bomb blast kills 5 labourers", "Sibi", None),
     ("PESHAWAR (Reuters) - A policeman was killed.", "PESHAWAR", None),
+    ("KYIV, Aug 29 (Reuters) - Ukrainian troops recaptured a village.", "KYIV", None),
+    ("Lima (AFP) - Three soldiers were killed.", "Lima", None),  # title case, made a dateline by its agency
 ])
 def test_toponyms_detect_datelines(blank, gaz, text, place, hint):
     found = find_toponyms(blank(text), gaz)
@@ -97,6 +99,8 @@ def test_toponyms_detect_no_dateline_for_a_word_that_is_no_place(blank, gaz):
     ("Police said US drones struck at dawn.", "US", "modifier"),
     ("The Britain-based monitor said.", "Britain", "modifier"),
     ("Militants from Quetta were arrested.", "Quetta", "from"),
+    ("Two women blew themselves up in the northeast Nigerian town of Konduga.", "Konduga", "town"),
+    ("The patrol was attacked in the district of Llochegua.", "Llochegua", "district"),
 ])
 def test_toponyms_detect_cues(blank, gaz, text, place, cue):
     assert by_text(find_toponyms(blank(text), gaz), place)["cue"] == cue
@@ -179,3 +183,12 @@ def test_toponyms_detect_works_without_sentences(gaz):
     doc = Doc(spacy.blank("en").vocab, words=words, spaces=[True, True, True, False, False])
     found = find_toponyms(doc, gaz)
     assert texts(found) == ["Mariupol'"] and found[0]["sentence_idx"] == 0
+
+
+@pytest.mark.parametrize("text,place,cue", [
+    ("Three police officers killed in Mandera IED blast", "Mandera", "in"),  # the scene of the event
+    ("Kunduz police said five people died.", "Kunduz", "modifier"),  # an actor's affiliation
+    ("US drone strike kills 5 in Pakistan", "US", "modifier"),  # a country before an event names the striker
+])
+def test_toponyms_detect_place_before_an_event_noun_is_its_scene(nlp, gaz, text, place, cue):
+    assert by_text(find_toponyms(nlp(text), gaz), place)["cue"] == cue

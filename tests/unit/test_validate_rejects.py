@@ -53,6 +53,8 @@ BAD_ROWS = [
     ({"actor1": None}, "schema:not_nullable"),
     ({"actor2": None, "interaction": "State forces only"}, "schema:actor2_consistent"),
     ({"event_id_cnty": "pak-99"}, "schema:str_matches"),
+    ({"geo_precision": None}, "schema:country_level_consistent"),  # coordinates without a precision
+    ({"geo_precision": None, "latitude": None, "longitude": None}, "schema:country_level_consistent"),  # admin1 left
 ]
 
 
@@ -206,3 +208,27 @@ def test_validate_soft_checks_warn_without_rejecting():
     quiet = validate.run(events, sources, validate.ValidateConfig(check_admin1_coordinates=False),
                          point_in_admin1=point_in_admin1)
     assert "not inside admin1" not in "\n".join(quiet.stats["warnings"])
+
+
+COUNTRY_LEVEL = dict(admin1=None, admin2=None, location=None, latitude=None, longitude=None, geo_precision=None)
+
+
+def test_validate_country_level_event_is_valid_and_skips_the_admin1_check():
+    events, sources = frames()
+    for col, value in COUNTRY_LEVEL.items():
+        events[col] = events[col].astype(object)
+        events.loc[1, col] = value
+    seen = []
+
+    def point_in_admin1(lat, lon, admin1, iso):
+        seen.append((lat, lon))
+        return True
+
+    result = validate.run(events, sources, validate.ValidateConfig(), point_in_admin1=point_in_admin1)
+    assert result.stats["out"] == 3 and len(result.rejects) == 0
+    row = result.rows.set_index("event_id_cnty").loc["PAK2"]
+    assert row["country"] == "Pakistan" and pd.isna(row["latitude"]) and row["geo_precision"] is pd.NA
+    assert str(result.rows["geo_precision"].dtype) == "Int64"
+    assert len(seen) == 2  # the country-level event has no point to check
+    warnings = "\n".join(result.stats["warnings"])
+    assert "1 event(s) located only in a country" in warnings and "PAK2" in warnings

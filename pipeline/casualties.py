@@ -33,6 +33,14 @@ ATTACKERS = {"militant", "attacker", "assailant", "gunman", "gunmen", "bomber", 
 SECURITY = {"soldier", "policeman", "policemen", "officer", "police", "trooper", "personnel", "guard", "security",
             "ranger", "constable", "serviceman", "servicemen", "troop", "cop", "gendarme", "paramilitary",
             "commando", "sepoy", "jawan", "marine", "sailor", "airman", "militiaman", "army", "force"}
+PERSON_NOUNS = (ATTACKERS | SECURITY | {"civilian", "villager", "resident", "worshipper", "student", "child", "woman",
+                "passenger", "farmer", "pilgrim", "shopper", "bystander", "teacher", "worker", "man", "boy", "girl",
+                "physician", "doctor", "nurse", "judge", "journalist", "reporter", "lawyer", "cleric", "imam",
+                "priest", "leader", "commander", "official", "politician", "activist", "engineer", "driver",
+                "trader", "shopkeeper", "labourer", "laborer", "elder", "chief", "mayor", "councillor", "youth",
+                "contractor", "vaccinator", "tourist", "herder", "fisherman", "guard", "spy", "informer",
+                "lawmaker", "minister", "governor", "policewoman", "health worker", "aid worker"}) - {
+                    "police", "army", "force", "security", "personnel", "gang", "member"}
 COLLECTIVE = {"people", "police", "army", "group", "family", "crowd", "village", "convoy", "force", "unit", "patrol",
               "toll", "number", "death", "life", "population", "community", "town", "area", "building", "attack",
               "staff", "personnel", "military", "security", "team", "gang", "militia", "organisation", "organization",
@@ -137,6 +145,10 @@ def _number_of(noun: Token) -> tuple[Token, int] | None:
             "GPE", "LOC", "FAC", "ORG", "NORP", "DATE", "TIME"):
         if noun.tag_ == "NNP" and noun.ent_type_ == "PERSON" or any(
                 c.dep_ in ("det", "poss") and c.lower_ not in ("no", "any", "some", "every") for c in noun.children):
+            return noun, 1
+        # headlines drop the article: "Policeman guarding polio team killed", "Militant gunned down"
+        if noun.tag_ in ("NN", "NNP") and noun.lower_ in PERSON_NOUNS and not any(
+                c.dep_ == "det" for c in noun.children):
             return noun, 1
     return None
 
@@ -286,6 +298,11 @@ def find_counts(sent: Span) -> list[Count]:
         also = any(c.lower_ in ("also", "too") for c in token.children)
         for noun in nouns:
             found = _number_of(noun)
+            if not found and noun.dep_ in ("dobj", "pobj") and noun.head.dep_ in ("acl", "prep") \
+                    and noun.head.head.pos_ in ("NOUN", "PROPN"):
+                # headline parse: "Policeman guarding polio team killed" hangs "killed" on "team"
+                noun = noun.head.head
+                found = _number_of(noun)
             if not found:
                 continue
             num, value = found

@@ -556,10 +556,22 @@ def _framing(infos: list[SentInfo]) -> set[str]:
         frames.add("policy")
     # a lead that itself reports a fresh attack is not framed by a passing word
     if any(any(st == "strong" and c in ATTACK_CLASSES for _, c, st in i.triggers)
-           and any(t.relative for t in i.times) and not i.nonviolent and not _BACKGROUND_CUES.search(i.span.text)
+           and not _BACKGROUND_CUES.search(i.span.text)
+           and ((any(t.relative for t in i.times) and not i.nonviolent) or _armed_killing(i))
            for i in lead[:1]):
         return set()
     return frames
+
+
+_JUDICIAL = re.compile(r"\b(sentenc\w*|convict\w*|jail\w*|acquit\w*|trial|verdict|charged|indict\w*|hanged|court orders?)\b",
+                       re.I)
+
+
+def _armed_killing(info: SentInfo) -> bool:
+    """"Gunmen kill anti-terrorism court judge": armed men killing someone, not a story about a court."""
+    armed = bool(info.actors) or any(a["role"] == "armed_group" for _, a in info.generic) or any(
+        t.lemma_.lower() in ("gunman", "gunmen", "militant", "attacker", "assailant") for t, _, _ in info.triggers)
+    return armed and any(c == "kill" for _, c, _ in info.triggers) and not _JUDICIAL.search(info.span.text)
 
 
 def _fresh_enough(info: SentInfo, framing: set[str], pub: date | None, cfg: CodeConfig) -> bool:
@@ -1230,6 +1242,15 @@ def code_article(doc: Doc, meta: dict, entities: pd.DataFrame, toponyms: list[di
             # "US drone", "Pakistani troops": never the place, but evidence of the country for the geocoder
             event_places.extend({**p, "role": "event", "cue": None, "force_origin": True,
                                  "force_head": _force_head(p, doc)} for p in s.force_origins)
+            # "CTD claims to have killed seven BLF members": a group that fights in one country says which
+            # country, when nothing else does (the geocoder weighs it like a nationality)
+            for span, name in s.actors:
+                home = str(lex.actors.get(name, {}).get("country") or "")
+                if len(home) == 2:
+                    event_places.append({
+                        "text": span.text, "char_start": span.start_char, "char_end": span.end_char,
+                        "sentence_idx": s.idx, "source": "actor", "cue": None, "is_demonym": True,
+                        "country_hint": home, "role": "event", "actor_home": True})
         other = [
             {**p, "role": "article"} for i in infos if not i.background and all(i is not s for s in inc.sentences)
             for p in i.places
@@ -1268,9 +1289,11 @@ _NEAR_AFTER = re.compile(r"^\s*(?:-\s*\w+\s+)?(?:road|highway|local government a
 
 def _vicinity_cue(place: dict, text: str) -> str | None:
     """ACLED's precision 2: "near X", "on the outskirts of X", "a village in X district", "the X-Y road"."""
+    before = text[max(0, place["char_start"] - 60):place["char_start"]]
+    if re.search(r"\b(?:from|across) (?:the )?$", before, re.I):
+        return "from"  # "firing from the Afghan side": where the fire came from, an origin
     if place.get("cue"):
         return place["cue"]
-    before = text[max(0, place["char_start"] - 60):place["char_start"]]
     after = text[place["char_end"]:place["char_end"] + 30]
     if _NEAR_BEFORE.search(before) or _NEAR_AFTER.search(after):
         return "near"

@@ -728,12 +728,19 @@ def _locate(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer, cfg:
         evidence[c.upper()] += 0.5  # a prior: half a demonym
     ms: list[_Mention] = []
     demonym_votes: Counter = Counter()
+    actor_votes: Counter = Counter()
     cache: dict[str, list[Place]] = {}
     for d in sorted((_clean(x) for x in mentions), key=lambda d: d["char_start"]):
         role = d.get("role") or "article"
         if d.get("source") == "dateline":
             role = "dateline"  # where the reporter files from, even inside the event's sentence
         if role not in ROLES:
+            continue
+        if d.get("actor_home") is True:
+            # a group that fights in one country: weak evidence for names, a last resort for the country
+            if d.get("country_hint"):
+                evidence[d["country_hint"]] += 0.5
+                actor_votes[d["country_hint"]] += 1
             continue
         if d.get("country_hint"):
             evidence[d["country_hint"]] += 1.0 if d.get("is_demonym") else 2.0
@@ -796,6 +803,14 @@ def _locate(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer, cfg:
             out["geo_note"] = f"no place named; country from demonyms/attributive names ({tops[0]}) -> country only"
             return out
         # with a country_bias, a demonym of another country names a foreign actor ("US drone"), not the place
+    elif len(actor_votes) == 1:
+        # no place and no nationality: the home country of the only groups named ("CTD kills seven BLF members")
+        home = next(iter(actor_votes))
+        if gaz.country(home) is not None:
+            out = _empty_result()
+            out.update(_country_fields(gaz, home))
+            out["geo_note"] = f"no place or nationality named; country from the groups named ({home}) -> country only"
+            return out
     if cfg.default_country and gaz.country(cfg.default_country) is not None:
         out = _empty_result()
         out.update(_country_fields(gaz, cfg.default_country.upper()))

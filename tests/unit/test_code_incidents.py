@@ -78,3 +78,22 @@ def test_code_headline_naming_two_places_does_not_merge_their_incidents(resource
         "Later on Tuesday, mortar shells fired by al-Shabaab hit the airport in Baidoa, wounding two "
         "workers, the regional administration said."), published="2024-03-13")
     assert len(rows) == 2
+
+
+@pytest.mark.parametrize("headline", [
+    "Policeman guarding polio team killed in Peshawar",
+    "Gunmen kill anti-terrorism court judge and family in Quetta",
+    "Muslim youth kills Ahmadi physician in Lahore",
+])
+def test_code_headline_killings_are_events(resources, headline):
+    rows = _code(resources, headline, published="2021-06-01")
+    assert len(rows) == 1
+    assert int(rows.iloc[0]["fatalities"]) >= 1
+
+
+def test_code_sentencing_story_is_not_an_attack(resources):
+    rows = _code(resources, (
+        "Anti-terrorism court sentences two men to death for killing judge\n\n"
+        "An anti-terrorism court in Quetta on Monday sentenced two men to death for the 2019 killing of a "
+        "judge, prosecutors said."), published="2021-06-01")
+    assert rows.empty

@@ -320,7 +320,7 @@ def evaluate_cmd(gold_paths, report_path, floors_path, data_dir, config_path, ov
         records.extend(evaluate.load_gold(p))
     all_ucdp = bool(records) and all(evaluate.is_ucdp_record(r) for r in records)
     score = evaluate.evaluate_ucdp if all_ucdp else evaluate.evaluate
-    report = score(records, predictor(res), canonical_actor=canonical_actor(res))
+    report = score(records, predictor(res), canonical_actor=canonical_actor(res), admin1_ids=admin1_ids(res))
     click.echo(evaluate.format_report(report))
     name = "+".join(p.stem for p in gold_paths)
     out = report_path or Path(data_dir) / "interim" / "evaluation" / f"{name}.json"
@@ -355,6 +355,23 @@ def predictor(res: runner.Resources):
         return events
 
     return predict
+
+
+def admin1_ids(res: runner.Resources):
+    """(province name, country name) -> the gazetteer ids that name resolves to: spellings of one province
+    ("Nangarhar"/"Nangarhor", "Deir ez-Zor"/"Dayr az Zawr") score as the same province."""
+    gaz = res.gazetteer
+    iso_of: dict[str, str | None] = {}
+
+    def ids(name: str, country: str | None) -> frozenset:
+        if country and country not in iso_of:
+            found = gaz.candidates(str(country), features=["country"])
+            iso_of[country] = found[0].country_iso2 if found else None
+        iso = iso_of.get(country) if country else None
+        return frozenset(p.place_id for p in gaz.candidates(str(name), country_codes=[iso] if iso else None,
+                                                             features=["admin1"]))
+
+    return ids
 
 
 def canonical_actor(res: runner.Resources):

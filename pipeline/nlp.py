@@ -15,10 +15,14 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 import spacy
 from spacy.language import Language
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, IDX, LEMMA, ORTH, POS, SENT_START, SPACY, TAG
 from spacy.matcher import PhraseMatcher
+from spacy.parts_of_speech import IDS as POS_IDS
+from spacy.parts_of_speech import NAMES as POS_NAMES
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -50,11 +54,16 @@ class NlpConfig:
 
 @Language.component("conflict_line_sentences_v1", assigns=["token.is_sent_start"])
 def line_sentences(doc: Doc) -> Doc:
-    """(spaCy forbids dots in factory names, hence conflict_<name>_v1.) Headlines carry no final punctuation: a line break always ends a sentence (before the parser)."""
-    for token in doc[1:]:
-        prev = doc[token.i - 1]
-        if ("\n" in prev.text or "\n" in prev.whitespace_) and not token.is_space:
+    """(spaCy forbids dots in factory names, hence conflict_<name>_v1.) Headlines carry no final punctuation: a line break always ends a sentence (before the parser).
+
+    Line breaks live in token text ("\n" tokens); `whitespace_` is only ever " " or "". One pass, each token
+    read once.
+    """
+    after_break = False
+    for token in doc:
+        if after_break and not token.is_space:
             token.is_sent_start = True
+        after_break = "\n" in token.text
     return doc
 
 
@@ -159,13 +168,13 @@ def run(
     texts = ((text, aid) for text, aid in zip(todo["text"], todo["article_id"]))
     doc_ids = dict(zip(articles["article_id"], articles["doc_id"]))
     for doc, article_id in _pipe_safely(nlp, texts, cfg, rejects, doc_ids):
-        tokens.extend(_token_rows(doc, article_id))
+        tokens.append(_token_arrays(doc, article_id))
         entities.extend(_entity_rows(doc, article_id))
         for t in find_toponyms(doc):
             toponyms.append({"article_id": article_id, **{k: t.get(k) for k in TOPONYM_COLUMNS[1:]}})
 
     def _table(rows, columns, name):
-        fresh = pd.DataFrame.from_records(rows, columns=columns)
+        fresh = _token_table(rows) if name == "tokens" else pd.DataFrame.from_records(rows, columns=columns)
         old = cached.get(name)
         if old is not None and len(old):
             old = old[old["article_id"].isin(articles["article_id"])]
@@ -214,15 +223,52 @@ def _pipe_safely(nlp, texts, cfg, rejects, doc_ids) -> Iterable[tuple[Doc, str]]
         yield from flush()
 
 
-def _token_rows(doc: Doc, article_id: str) -> list[dict]:
-    return [
-        {
-            "article_id": article_id, "i": t.i, "text": t.text, "ws": t.whitespace_, "idx": t.idx,
-            "lemma": t.lemma_, "pos": t.pos_, "tag": t.tag_, "dep": t.dep_, "head": t.head.i,
-            "ent_iob": t.ent_iob_, "ent_type": t.ent_type_, "is_sent_start": bool(t.is_sent_start),
-        }
-        for t in doc
-    ]
+# Token attributes read in one `Doc.to_array` call (C speed) instead of one Python dict per token.
+_TOKEN_ATTRS = [ORTH, SPACY, IDX, LEMMA, POS, TAG, DEP, HEAD, ENT_IOB, ENT_TYPE, SENT_START]
+_IOB_NAMES = ("", "I", "O", "B")  # Token.ent_iob_ for ENT_IOB 0..3
+_HASHED = {"text": ORTH, "lemma": LEMMA, "tag": TAG, "dep": DEP, "ent_type": ENT_TYPE}
+
+
+def _token_arrays(doc: Doc, article_id: str) -> tuple[str, object, np.ndarray]:
+    """One article's token attributes as a (n_tokens, len(_TOKEN_ATTRS)) uint64 array; strings stay hashes."""
+    return article_id, doc.vocab.strings, doc.to_array(_TOKEN_ATTRS)
+
+
+def _token_table(parts: list[tuple[str, object, np.ndarray]]) -> pd.DataFrame:
+    """The tokens table (TOKEN_COLUMNS) from `_token_arrays` parts, built column by column.
+
+    Same values as reading `t.text, t.whitespace_, t.idx, t.lemma_, t.pos_, t.tag_, t.dep_, t.head.i,
+    t.ent_iob_, t.ent_type_, bool(t.is_sent_start)` token by token: string hashes are looked up once per
+    distinct value, HEAD (stored relative) is made absolute, SENT_START 1 is a sentence start.
+    """
+    if not parts:
+        return pd.DataFrame({c: [] for c in TOKEN_COLUMNS})
+    col = {a: k for k, a in enumerate(_TOKEN_ATTRS)}
+    arr = np.concatenate([p[2] for p in parts]) if len(parts) > 1 else parts[0][2]
+    lengths = [len(p[2]) for p in parts]
+    i = np.concatenate([np.arange(n, dtype="int64") for n in lengths])
+    strings = parts[0][1]
+
+    def names(attr: int, lookup) -> np.ndarray:
+        uniq, inverse = np.unique(arr[:, col[attr]], return_inverse=True)
+        return np.array([lookup(int(h)) for h in uniq], dtype=object)[inverse.reshape(-1)]
+
+    data = {
+        "article_id": np.repeat(np.array([p[0] for p in parts], dtype=object), lengths),
+        "i": i,
+        "text": names(ORTH, strings.__getitem__),
+        "ws": np.where(arr[:, col[SPACY]] != 0, " ", ""),
+        "idx": arr[:, col[IDX]].astype("int64"),
+        "lemma": names(LEMMA, strings.__getitem__),
+        "pos": names(POS, lambda h: POS_NAMES[h]),
+        "tag": names(TAG, strings.__getitem__),
+        "dep": names(DEP, strings.__getitem__),
+        "head": i + arr[:, col[HEAD]].view("int64"),
+        "ent_iob": names(ENT_IOB, lambda h: _IOB_NAMES[h]),
+        "ent_type": names(ENT_TYPE, strings.__getitem__),
+        "is_sent_start": arr[:, col[SENT_START]].view("int64") == 1,
+    }
+    return pd.DataFrame(data, columns=TOKEN_COLUMNS)
 
 
 def _entity_rows(doc: Doc, article_id: str) -> list[dict]:
@@ -264,8 +310,74 @@ def _sort_keys(name: str) -> list[str]:
 
 # --- rebuilding Docs for the coder ----------------------------------------------------------------
 
+_REBUILD_ATTRS = [LEMMA, POS, TAG, DEP, HEAD, ENT_IOB, ENT_TYPE]
+_IOB_IDS = {name: k for k, name in enumerate(_IOB_NAMES)}
+
+
+class TokenDocs:
+    """Parsed Docs rebuilt from a tokens table (any number of articles), one article at a time, on demand.
+
+    The table is encoded once, column by column (each distinct string hashed once), so rebuilding an article
+    is one `Doc(words, spaces)` plus one `Doc.from_array`; nothing is grouped or sorted per article (about
+    0.5 ms per article against 2 ms for `doc_from_tokens` on its sorted group). The Doc is the one
+    `doc_from_tokens` gives: sentences come from the dependency tree, entities from the IOB columns.
+    """
+
+    def __init__(self, vocab, tokens: pd.DataFrame):
+        self.vocab = vocab
+        order = ["article_id", "i"]
+        if not _is_sorted(tokens, order):
+            tokens = tokens.sort_values(order, kind="stable")
+        aids = tokens["article_id"].to_numpy(dtype=object)
+        n = len(aids)
+        bounds = np.flatnonzero(aids[1:] != aids[:-1]) + 1 if n else np.array([], dtype="int64")
+        starts = np.concatenate([[0], bounds]).astype("int64") if n else bounds
+        ends = np.concatenate([bounds, [n]]).astype("int64") if n else bounds
+        self._where = {aids[s]: (int(s), int(e)) for s, e in zip(starts, ends)}
+        self._words = tokens["text"].to_numpy(dtype=object)
+        self._spaces = (tokens["ws"].to_numpy(dtype=object) != "")
+        strings = vocab.strings
+        arr = np.empty((n, len(_REBUILD_ATTRS)), dtype="uint64")
+        for k, (column, encode) in enumerate((("lemma", strings.add), ("pos", POS_IDS.__getitem__),
+                                              ("tag", strings.add), ("dep", strings.add))):
+            arr[:, k] = _encode(tokens[column], encode)
+        arr[:, 4] = (tokens["head"].to_numpy(dtype="int64") - tokens["i"].to_numpy(dtype="int64")).view("uint64")
+        # as Doc(ents=[...]) reads the IOB columns: "B-GPE"/"I-GPE" inside a labelled entity, "O" elsewhere
+        labelled = (tokens["ent_iob"].isin(["B", "I"]) & (tokens["ent_type"].fillna("") != "")).to_numpy(dtype=bool)
+        arr[:, 5] = np.where(labelled, _encode(tokens["ent_iob"], _IOB_IDS.__getitem__), _IOB_IDS["O"])
+        arr[:, 6] = np.where(labelled, _encode(tokens["ent_type"], strings.add), 0)
+        self._arr = arr
+
+    def __contains__(self, article_id) -> bool:
+        return article_id in self._where
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def __iter__(self):
+        return iter(self._where)
+
+    def __getitem__(self, article_id: str) -> Doc:
+        s, e = self._where[article_id]
+        doc = Doc(self.vocab, words=self._words[s:e].tolist(), spaces=self._spaces[s:e].tolist())
+        doc.from_array(_REBUILD_ATTRS, self._arr[s:e])
+        return doc
+
+
+def _encode(column: pd.Series, encode) -> np.ndarray:
+    codes, uniques = pd.factorize(column.fillna(""), sort=False)
+    return np.array([encode(str(u)) for u in uniques], dtype="uint64")[codes] if len(codes) else \
+        np.zeros(0, dtype="uint64")
+
+
+def _is_sorted(frame: pd.DataFrame, keys: list[str]) -> bool:
+    if len(frame) < 2:
+        return True
+    return bool(pd.MultiIndex.from_frame(frame[keys]).is_monotonic_increasing)
+
+
 def doc_from_tokens(vocab, rows: pd.DataFrame) -> Doc:
-    """Rebuild a parsed Doc from one article's token rows (sorted by `i`)."""
+    """Rebuild a parsed Doc from one article's token rows (sorted by `i`). For many articles, `TokenDocs`."""
     words = rows["text"].tolist()
     spaces = [bool(w) for w in rows["ws"].tolist()]
     ents = []

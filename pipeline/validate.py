@@ -87,8 +87,8 @@ def run(
     ev = _prepare(events, EventsSchema, "events")
     src = _prepare(event_sources, EventSourcesSchema, "event_sources")
 
-    ev_failures = _row_failures(ev, EventsSchema, "events")
-    src_failures = _row_failures(src, EventSourcesSchema, "event_sources")
+    ev_failures, ev_checked = _row_failures(ev, EventsSchema, "events")
+    src_failures, src_checked = _row_failures(src, EventSourcesSchema, "event_sources")
 
     # Source rows whose event is not in the events table at all.
     known_ids = set(ev["event_id_cnty"].dropna().astype(str))
@@ -132,8 +132,9 @@ def run(
     good_ev = ev.drop(index=list(bad_events))
     good_src = good_src[~good_src["event_id_cnty"].isin(rejected_ids)]
     # Remaining duplicates of a rejected id (e.g. both rows of a duplicated id) are rejected too, above.
-    valid_events = _final(good_ev, EventsSchema, "events")
-    valid_sources = _final(good_src, EventSourcesSchema, "event_sources")
+    # a table that lost no row was validated (and coerced) whole above: that result is the final one
+    valid_events = ev_checked if len(good_ev) == len(ev) else _final(good_ev, EventsSchema, "events")
+    valid_sources = src_checked if len(good_src) == len(src) else _final(good_src, EventSourcesSchema, "event_sources")
 
     warnings = _soft_checks(valid_events, valid_sources, cfg, point_in_admin1)
     stats = {
@@ -199,17 +200,19 @@ def _check_columns(model: type[pa.DataFrameModel]) -> dict[str, set[str]]:
     return out
 
 
-def _row_failures(df: pd.DataFrame, model: type[pa.DataFrameModel], table: str) -> dict[int, list[_Failure]]:
+def _row_failures(df: pd.DataFrame, model: type[pa.DataFrameModel],
+                  table: str) -> tuple[dict[int, list[_Failure]], pd.DataFrame | None]:
     """Row index -> its failures. Rows that fail are set aside and the rest re-validated until it passes
-    (a value that cannot be coerced hides the column's other checks until its row is gone)."""
+    (a value that cannot be coerced hides the column's other checks until its row is gone).
+    Also returns the validated (coerced) table when every row passes at once, else None."""
     col_pos = {c: i for i, c in enumerate(model.to_schema().columns)}
     df_check_cols = _check_columns(model)
     failures: dict[int, list[_Failure]] = {}
     remaining = df
     while True:
         try:
-            model.validate(remaining, lazy=True)
-            return failures
+            checked = model.validate(remaining, lazy=True)
+            return failures, (checked.reset_index(drop=True) if not failures else None)
         except SchemaErrors as exc:
             fc = exc.failure_cases
         except SchemaError as exc:  # pragma: no cover - lazy=True reports through SchemaErrors

@@ -41,8 +41,21 @@ def test_nlp_actor_aliases_from_dictionary_include_name_halves():
 
 def test_nlp_doc_roundtrip_through_token_table(spacy_model):
     doc = spacy_model("Gunmen attacked a police station in Karachi.\nTwo were killed.")
-    rows = pd.DataFrame(nlp._token_rows(doc, "a1"))
+    rows = nlp._token_table([nlp._token_arrays(doc, "a1")])
     rebuilt = nlp.doc_from_tokens(spacy_model.vocab, rows)
     assert rebuilt.text == doc.text
     assert [t.dep_ for t in rebuilt] == [t.dep_ for t in doc]
     assert [s.text for s in rebuilt.sents] == [s.text for s in doc.sents]
+
+
+def test_nlp_token_docs_rebuild_every_article_as_doc_from_tokens(spacy_model):
+    texts = ["Gunmen attacked a police station in Karachi.\nTwo were killed.",
+             "Boko Haram fighters raided Konduga on Sunday, killing 12 villagers, officials said."]
+    tokens = nlp._token_table([nlp._token_arrays(spacy_model(t), f"a{k}") for k, t in enumerate(texts)])
+    shuffled = tokens.sample(frac=1, random_state=0)  # any row order: TokenDocs sorts by article and i
+    docs = nlp.TokenDocs(spacy_model.vocab, shuffled)
+    assert sorted(docs) == ["a0", "a1"] and "a2" not in docs
+    for aid, rows in tokens.groupby("article_id"):
+        one, many = nlp.doc_from_tokens(spacy_model.vocab, rows), docs[aid]
+        assert many.to_json() == one.to_json()
+        assert [s.text for s in many.sents] == [s.text for s in one.sents]

@@ -33,7 +33,7 @@ from spacy.tokens import Doc, Span, Token
 
 from . import casualties as cas
 from .lexicons import Lexicons
-from .nlp import doc_from_tokens
+from .nlp import TokenDocs
 from .stage import StageResult, make_rejects
 from schemas.events import interaction_label
 
@@ -202,10 +202,11 @@ class SentInfo:
 
 def _actor_spans(doc: Doc, entities: pd.DataFrame) -> list[tuple[Span, str]]:
     out = []
-    for row in entities[entities["source"] == "dictionary"].itertuples():
-        span = doc.char_span(int(row.char_start), int(row.char_end), alignment_mode="expand")
-        if span is not None and row.kb_id:
-            out.append((span, str(row.kb_id)))
+    rows = entities[entities["source"] == "dictionary"]
+    for start, end, kb_id in zip(rows["char_start"].tolist(), rows["char_end"].tolist(), rows["kb_id"].tolist()):
+        span = doc.char_span(int(start), int(end), alignment_mode="expand")
+        if span is not None and kb_id:
+            out.append((span, str(kb_id)))
     return out
 
 
@@ -1232,6 +1233,7 @@ def code_article(doc: Doc, meta: dict, entities: pd.DataFrame, toponyms: list[di
             prior[-1].sentences.append(infos[c.sentence_idx])
     reports = []
     dateline = [t for t in toponyms if t.get("source") == "dateline"]
+    people = [e for e in doc.ents if e.label_ == "PERSON"]
     for n, inc in enumerate(incidents):
         coded = _code_incident(inc, infos, claims_all, lex, pub, doc)
         if coded is None:
@@ -1260,7 +1262,8 @@ def code_article(doc: Doc, meta: dict, entities: pd.DataFrame, toponyms: list[di
         code = coded["sub_event_type"]
         report_id = hashlib.sha256(
             f"{meta['article_id']}|{inc.anchor.idx}|{anchor_token.idx}|{code}".encode()).hexdigest()[:16]
-        persons = sorted({e.text for s in inc.sentences for e in s.span.ents if e.label_ == "PERSON"})
+        persons = sorted({e.text for s in inc.sentences for e in people
+                          if e.start >= s.span.start and e.end <= s.span.end})
         evidence = coded.pop("evidence")
         reports.append({
             "report_id": report_id, "doc_id": meta["doc_id"], "article_id": meta["article_id"], "incident_idx": n,
@@ -1325,16 +1328,19 @@ REPORT_COLUMNS = [
 def run(articles: pd.DataFrame, tokens: pd.DataFrame, entities: pd.DataFrame, toponyms: pd.DataFrame,
         cfg: CodeConfig, *, lex: Lexicons, vocab) -> StageResult:
     """Code every parsed article. Never mutates its inputs."""
-    tok_groups = {k: g for k, g in tokens.groupby("article_id", sort=False)}
-    ent_groups = {k: g for k, g in entities.groupby("article_id", sort=False)}
-    top_groups = {k: g.to_dict("records") for k, g in toponyms.groupby("article_id", sort=False)}
+    docs = TokenDocs(vocab, tokens)  # each article's Doc rebuilt on demand from the token table
+    # only the dictionary matches are read per article (`_actor_spans`)
+    ent_groups = {k: g for k, g in entities[entities["source"] == "dictionary"].groupby("article_id", sort=False)}
+    top_groups: dict[str, list[dict]] = {}
+    for rec in toponyms.to_dict("records"):
+        top_groups.setdefault(rec["article_id"], []).append(rec)
     empty_ents = entities.iloc[0:0]
     reports, no_event = [], []
     for meta in articles.sort_values("doc_id").to_dict("records"):
         aid = meta["article_id"]
-        if aid not in tok_groups:
+        if aid not in docs:
             continue  # rejected by the NLP stage; counted there
-        doc = doc_from_tokens(vocab, tok_groups[aid].sort_values("i"))
+        doc = docs[aid]
         rows, reason = code_article(doc, meta, ent_groups.get(aid, empty_ents), top_groups.get(aid, []), lex, cfg)
         if rows:
             reports.extend(rows)
@@ -1343,7 +1349,7 @@ def run(articles: pd.DataFrame, tokens: pd.DataFrame, entities: pd.DataFrame, to
     frame = pd.DataFrame.from_records(reports, columns=REPORT_COLUMNS)
     frame = _report_dtypes(frame)
     no_event_frame = pd.DataFrame.from_records(no_event, columns=["doc_id", "article_id", "reason"]).astype("string")
-    n_in = int(articles["article_id"].isin(tok_groups).sum())
+    n_in = int(articles["article_id"].isin(list(docs)).sum())
     # every parsed article is coded: it yields reports or lands in no_event (neither is a reject)
     stats = {"in": n_in, "out": n_in, "rejected": 0, "with_events": n_in - len(no_event_frame),
              "no_event": len(no_event_frame), "reports": len(frame)}

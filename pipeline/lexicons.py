@@ -75,7 +75,12 @@ class Lexicons:
 
     def __post_init__(self):
         # indexes derived once from the dictionaries
-        self._forces_by_key = {k: g for k, g in self.state_forces.groupby(["country", "force"])}
+        # (country, force) -> ([(start, end, name)] in file order, the name of the latest period)
+        self._forces_by_key = {
+            k: ([(s, e, str(n)) for s, e, n in zip(g["start"], g["end"], g["name"])],
+                str(g.sort_values("start").iloc[-1]["name"]))
+            for k, g in self.state_forces.groupby(["country", "force"])
+        }
         by_id = {a["actor_id"]: n for n, a in self.actors.items()}
         self._children: dict[str, list[tuple[str, str]]] = {}
         for n, a in self.actors.items():
@@ -103,15 +108,15 @@ class Lexicons:
         """ACLED's regime-period name, e.g. Police Forces of Pakistan (2022-), for the event's date."""
         if not iso2:
             return None
-        rows = self._forces_by_key.get((iso2, force), self.state_forces.iloc[0:0])
-        if rows.empty:
+        periods, latest = self._forces_by_key.get((iso2, force), ([], None))
+        if not periods:
             return None
         if day is not None:
             iso = day.isoformat()
-            hit = rows[(rows["start"] <= iso) & ((rows["end"] == "") | (rows["end"] >= iso))]
-            if not hit.empty:
-                return str(hit.iloc[0]["name"])
-        return str(rows.sort_values("start").iloc[-1]["name"])
+            for start, end, name in periods:
+                if isinstance(start, str) and start <= iso and isinstance(end, str) and (end == "" or end >= iso):
+                    return name
+        return latest
 
 
 def build_lexicons(nlp: Language, dictionaries: dict[str, pd.DataFrame], version: str = "") -> Lexicons:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 
+from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, ORTH
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
@@ -123,7 +124,14 @@ class _Finder:
         self.sent_of = _sentence_index(doc)
         self.has_pos = doc.has_annotation("POS") or doc.has_annotation("TAG")
         self.has_dep = doc.has_annotation("DEP")
-        self.lower_words = {t.text for t in doc if t.is_alpha and t.text.islower()}
+        # token texts and flags read once, without a Token object per token (doc[i] is the cost in the scans)
+        flags = doc.to_array([ORTH, IS_ALPHA, IS_PUNCT, IDX]).tolist() if len(doc) else []
+        strings = doc.vocab.strings
+        self.words = [strings[f[0]] for f in flags]
+        self.is_alpha = [bool(f[1]) for f in flags]
+        self.is_punct = [bool(f[2]) for f in flags]
+        self.starts = [f[3] for f in flags]
+        self.lower_words = {w for w, a in zip(self.words, self.is_alpha) if a and w.islower()}
         self.ent_label = [""] * len(doc)
         self.ent_start = [-1] * len(doc)
         for ent in doc.ents:
@@ -379,25 +387,28 @@ class _Finder:
     def gazetteer_scan(self) -> None:
         doc = self.doc
         n = len(doc)
+        words, starts, alpha, punct = self.words, self.starts, self.is_alpha, self.is_punct
+        cap = [_is_cap(w) for w in words]
+        # a token that may sit inside a place name, and one that may not ("'s")
+        inner = [(cap[k] or words[k].lower() in _CONNECTORS or punct[k] and words[k] in "-&'’.")
+                 and words[k] not in ("'s", "’s") for k in range(n)]
+        sent_of = self.sent_of
+        text_of = self.text
         i = 0
         while i < n:
-            tok = doc[i]
-            if not _is_cap(tok.text) or not (tok.is_alpha or "." in tok.text or "'" in tok.text):
+            w = words[i]
+            if not cap[i] or not (alpha[i] or "." in w or "'" in w):
                 i += 1
                 continue
             matched = None
             for j in range(min(n, i + MAX_NGRAM), i, -1):
-                if self.sent_of[j - 1] != self.sent_of[i]:
+                if sent_of[j - 1] != sent_of[i]:
                     continue
-                last = doc[j - 1]
-                if not _is_cap(last.text) and not last.text.isupper():
+                if not cap[j - 1] and not words[j - 1].isupper():
                     continue
-                if any(not (_is_cap(t.text) or t.text.lower() in _CONNECTORS or t.is_punct and t.text in "-&'’.")
-                       for t in doc[i:j]):
+                if not all(inner[i:j]):
                     continue
-                if any(t.text in ("'s", "’s") for t in doc[i:j]):
-                    continue
-                text = doc[i:j].text
+                text = text_of[starts[i]:starts[j - 1] + len(words[j - 1])]  # == doc[i:j].text
                 if self.gaz.demonym_country(text):
                     matched = (j, "demonym")
                     break

@@ -184,6 +184,7 @@ class SentInfo:
     generic: list = field(default_factory=list)  # (Span, attrs)
     actors: list = field(default_factory=list)  # (Span, canonical name)
     times: list = field(default_factory=list)  # TimeRef
+    report_times: list = field(default_factory=list)  # TimeRef of "said on Monday": when it was reported
     counts: list = field(default_factory=list)  # casualties.Count
     claims: list = field(default_factory=list)  # Claim
     places: list = field(default_factory=list)  # toponym dicts
@@ -243,14 +244,25 @@ def _negated_or_hypothetical(token: Token) -> bool:
 
 
 _REPORTING = re.compile(r"\b(said|says|told(?: \w+){0,2}|added|confirmed|announced|stated|reported|"
+                        r"acknowledged|admitted|claimed|denied|wrote|tweeted|posted|published|released|aired|"
+                        r"broadcast(?: \w+){0,3}|"
                         r"quoted as saying|statement|briefing|press conference|speaking|"
                         r"(?:rose|risen|climbed|increased|reached|jumped|stood) (?:to|at) [\d,]+|"
                         r"(?:rose|risen|climbed|increased|reached|jumped|stood) (?:to|at) \w+)\W*(?:\w+\W+)?$", re.I)
 
 
+_DATELINE_DATE = re.compile(r"^\W{0,2}(?:\([^)]{1,30}\))?\s*(?:[-–—:]|\.-)")
+
+
 def _reporting_time(ref: TimeRef, text: str) -> bool:
-    """"police said on Monday": the day of the report, not of the incident."""
-    return bool(_REPORTING.search(text[max(0, ref.char_start - 40):ref.char_start]))
+    """"police said on Monday", "KYIV, Aug 29 (Reuters) -": the day of the report, not of the incident."""
+    return bool(_REPORTING.search(text[max(0, ref.char_start - 40):ref.char_start])) or _dateline_date(ref, text)
+
+
+def _dateline_date(ref: TimeRef, text: str) -> bool:
+    """"KYIV, Aug 29 (Reuters) -": the filing date, which says nothing the publication date does not."""
+    line_start = text.rfind("\n", 0, ref.char_start) + 1
+    return ref.char_start - line_start <= 40 and bool(_DATELINE_DATE.match(text[ref.char_end:ref.char_end + 40]))
 
 
 def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: list[dict], pub: date | None,
@@ -271,7 +283,9 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     info.counts = [c for c in cas.find_counts(sent) if c.value <= cfg.max_event_fatalities]
     if _AGGREGATE.search(sent.text):
         info.counts = []  # "the insurgency has killed more than 1,800 people": a tally, not this incident
-    info.times = [t for t in find_time_refs(sent.text, sent.start_char, pub) if not _reporting_time(t, doc_text)]
+    all_times = find_time_refs(sent.text, sent.start_char, pub)
+    info.times = [t for t in all_times if not _reporting_time(t, doc_text)]
+    info.report_times = [t for t in all_times if t not in info.times and not _dateline_date(t, doc_text)]
     info.separate = bool(_SEPARATE_CUES.search(sent.text))
     actor_chars = [(s.start_char, s.end_char) for s, _ in info.actors]
     info.places = [
@@ -647,7 +661,8 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
                 incidents.append(current)
         if current is not None:
             current.sentences.append(info)
-            current.place_keys |= keys
+            if info.is_event:
+                current.place_keys |= keys  # "Robotyne lies 10 km south of Orikhiv" places nothing that happened
             if current.day is None and info.is_event:
                 days = [t.day for t in info.times if t.relative or t.precision == 1]
                 current.day = days[0] if days else None
@@ -1194,6 +1209,12 @@ def _incident_date(inc: Incident, sents: list[SentInfo], pub: date | None):
             if pub is not None and not (0 <= (pub - ref.day).days <= 31):
                 continue
             return ref.day, ref.precision, _ev(None, s.idx, ref.char_start, ref.text)
+    # no time of the incident itself: the day it was reported ("Kyiv said on Monday") is closer than the
+    # day the article appeared
+    for s in ordered:
+        for ref in s.report_times:
+            if pub is not None and 0 <= (pub - ref.day).days <= 7 and (ref.relative or ref.precision == 1):
+                return ref.day, ref.precision, _ev(None, s.idx, ref.char_start, ref.text)
     if pub is not None:
         return pub, 1, None
     return None, None, None

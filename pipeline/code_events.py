@@ -1203,7 +1203,8 @@ def _is_assassination(sents: list[SentInfo], target: dict | None) -> bool:
 def _incident_date(inc: Incident, sents: list[SentInfo], pub: date | None):
     ordered = [inc.anchor] + [s for s in sents if s is not inc.anchor]
     for s in ordered:
-        for ref in s.times:
+        # "an overnight raid ... in the early hours of Monday": the named day says which side of midnight
+        for ref in sorted(s.times, key=lambda r: r.text.lower() in ("overnight", "last night", "tonight")):
             if pub is None and ref.relative:
                 continue
             if pub is not None and not (0 <= (pub - ref.day).days <= 31):

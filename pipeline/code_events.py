@@ -244,8 +244,8 @@ def _negated_or_hypothetical(token: Token) -> bool:
 
 
 _REPORTING = re.compile(r"\b(said|says|told(?: \w+){0,2}|added|confirmed|announced|stated|reported|"
-                        r"acknowledged|admitted|claimed|denied|wrote|tweeted|posted|published|released|aired|"
-                        r"broadcast(?: \w+){0,3}|"
+                        r"acknowledged|admitted|claimed|denied|wrote|tweeted|"
+                        r"(?:broadcast|aired|published|posted|released)[^.;]{0,35}|"
                         r"quoted as saying|statement|briefing|press conference|speaking|"
                         r"(?:rose|risen|climbed|increased|reached|jumped|stood) (?:to|at) [\d,]+|"
                         r"(?:rose|risen|climbed|increased|reached|jumped|stood) (?:to|at) \w+)\W*(?:\w+\W+)?$", re.I)

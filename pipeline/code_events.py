@@ -251,6 +251,8 @@ _REPORTING = re.compile(r"\b(said|says|told(?: \w+){0,2}|added|confirmed|announc
                         r"(?:rose|risen|climbed|increased|reached|jumped|stood) (?:to|at) \w+)\W*(?:\w+\W+)?$", re.I)
 
 
+_LESS_LETHAL = re.compile(r"\b(tear[- ]?gas|teargas|rubber bullets?|rubber-coated|water cannons?|smoke (?:bombs?|grenades?)|"
+                         r"stun grenades?|flash-?bangs?|pepper spray|pellet guns?|sound bombs?|batons?|lathi)", re.I)
 _DATELINE_DATE = re.compile(r"^\W{0,2}(?:\([^)]{1,30}\))?\s*(?:[-–—:]|\.-)")
 
 
@@ -277,7 +279,13 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     info = SentInfo(idx=idx, span=sent)
     info.actors = [(s, n) for s, n in actors if s.start >= sent.start and s.end <= sent.end]
     info.nonviolent = {a["context"] for _, a in inside(matches["nonviolent"])}
-    info.tactics = inside(matches["tactics"])
+    less_lethal = [(m.start() + sent.start_char, m.end() + sent.start_char) for m in _LESS_LETHAL.finditer(sent.text)]
+
+    def crowd_control(item) -> bool:  # "fired tear gas shells", "smoke bombs": dispersal, not an attack
+        start = item.idx if isinstance(item, Token) else item.start_char
+        return any(a - 30 <= start < b + 12 for a, b in less_lethal)
+
+    info.tactics = [(sp, a) for sp, a in inside(matches["tactics"]) if not crowd_control(sp)]
     info.targets = inside(matches["targets"])
     info.generic = inside(matches["generic"])
     info.counts = [c for c in cas.find_counts(sent) if c.value <= cfg.max_event_fatalities]
@@ -321,6 +329,9 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
             continue  # "blast walls", "bomb squad", "attack helicopters": a modifier, not an event
         if _negated_or_hypothetical(token):
             continue
+        if less_lethal and hit[0] in ("shoot", "shell", "bomb", "explode") and (
+                crowd_control(token) or any(crowd_control(c) for c in token.children if c.dep_ == "dobj")):
+            continue  # "police fired tear gas": the crowd was dispersed, not shot at
         if old and fresh and _in_subtree_of_old_clause(token, old):
             continue
         if hit[0] == "capture" and hit[1] != "strong" and token.pos_ == "VERB" and not _takes_territory(token, info):

@@ -97,3 +97,12 @@ def test_code_sentencing_story_is_not_an_attack(resources):
         "An anti-terrorism court in Quetta on Monday sentenced two men to death for the 2019 killing of a "
         "judge, prosecutors said."), published="2021-06-01")
     assert rows.empty
+
+
+def test_code_tear_gas_is_intervention_not_shooting(resources):
+    rows = _code(resources, (
+        "IMPHAL: Security forces fired tear gas shells on Tuesday to disperse hundreds of students protesting "
+        "against the killing of two teenagers, officials said. More than 30 students suffered minor injuries."),
+        published="2023-09-27")
+    assert len(rows) == 1
+    assert rows.iloc[0]["sub_event_type"] == "Protest with intervention"

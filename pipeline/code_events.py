@@ -1108,6 +1108,24 @@ def _attributions(sents: list[SentInfo], lex: Lexicons) -> list[tuple[str, bool,
     return out
 
 
+def _claims_for(inc: Incident, incidents: list[Incident], claims_all: list[Claim]) -> list[Claim]:
+    """Claims that may speak of `inc`: a headline clause that claims the attack at another incident's place
+    ("Two soldiers killed in Diyala bomb; ISIS claims Kirkuk checkpoint attack") is that incident's."""
+    if len(incidents) < 2:
+        return claims_all
+    out = []
+    for c in claims_all:
+        clause = next((part for part in re.split(r"[;,:]| as | after ", c.text) if re.search(r"claim", part, re.I)), "")
+        low = clause.lower()
+        named_here = {k for k in inc.place_keys if k in low}
+        named_elsewhere = {k for other in incidents if other is not inc for k in other.place_keys - inc.place_keys
+                           if k in low}
+        if named_elsewhere and not named_here:
+            continue
+        out.append(c)
+    return out
+
+
 def _incident_claim(inc: Incident, claims_all: list[Claim]) -> Claim | None:
     """The incident's claim status: a claim beats "no claim so far"; a denial alone counts as unclaimed."""
     idxs = {s.idx for s in inc.sentences}
@@ -1268,7 +1286,7 @@ def code_article(doc: Doc, meta: dict, entities: pd.DataFrame, toponyms: list[di
     dateline = [t for t in toponyms if t.get("source") == "dateline"]
     people = [e for e in doc.ents if e.label_ == "PERSON"]
     for n, inc in enumerate(incidents):
-        coded = _code_incident(inc, infos, claims_all, lex, pub, doc)
+        coded = _code_incident(inc, infos, _claims_for(inc, incidents, claims_all), lex, pub, doc)
         if coded is None:
             continue
         event_places = []

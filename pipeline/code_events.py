@@ -428,6 +428,13 @@ def _claims(sent: Span, idx: int, actors: list) -> list[Claim]:
     if "unclaimed" in low:
         out.append(Claim("unclaimed", None, None, idx, sent.start_char, sent.end_char, text))
         return out
+    signed = _SIGNED_NOTE.search(text)
+    if signed and actors:
+        # "soldiers found pamphlets signed by the Militarized Communist Party": a note left at the scene
+        after = [(sp, n) for sp, n in actors if sp.start_char >= sent.start_char + signed.start()]
+        if after:
+            mode = "Letter" if signed.group(1).lower().startswith("letter") else "Note left at scene"
+            return [Claim("claimed", after[0][1], mode, idx, sent.start_char, sent.end_char, text)]
     if actors and _SPOKESMAN_CLAIM.search(text) and not re.search(r"\b(not|never|denied)\b", low):
         # "a spokesman for the NPA's command said the guerrillas had carried out the ambush"
         mode = "Call (post-incident)" if re.search(r"phone|call", low) else "Personal claim"
@@ -481,6 +488,9 @@ def _group_subject(token: Token, actors: list) -> bool:
     return any(any(i in subj for i in range(sp.start, sp.end)) for sp, _ in actors)
 
 
+_SIGNED_NOTE = re.compile(r"\b(pamphlets?|leaflets?|notes?|letters?|flyers?|banners?|graffiti|messages? painted)\b"
+                          r"[^.;]{0,60}?\b(?:signed by|bearing the (?:name|signature|logo) of|in the name of|attributed "
+                          r"to|from)\b", re.I)
 _SPOKESMAN_CLAIM = re.compile(r"\bspokes(?:man|woman|person)\b.*\b(?:said|told|says)\b.*\b(?:carried out|were behind|"
                               r"was behind|conducted|launched|staged)\b", re.I)
 

@@ -478,8 +478,14 @@ def _claims(sent: Span, idx: int, actors: list) -> list[Claim]:
 
 def _most_specific(names: list[str], lex: Lexicons) -> list[str]:
     """Drop a parent organisation when its affiliate is named too (ISKP over Islamic State, JNIM over al-Qaeda)."""
-    parents = {lex.actors.get(n, {}).get("parent") for n in names}
-    return [n for n in names if lex.actors.get(n, {}).get("actor_id") not in parents] or names
+    by_id = {a.get("actor_id"): a for a in (lex.actors.get(n, {}) for n in lex.actors)} if names else {}
+    ancestors: set = set()
+    for n in names:
+        parent, seen = lex.actors.get(n, {}).get("parent"), 0
+        while parent and seen < 5:  # EMC -> FARC dissidents -> FARC
+            ancestors.add(parent)
+            parent, seen = by_id.get(parent, {}).get("parent"), seen + 1
+    return [n for n in names if lex.actors.get(n, {}).get("actor_id") not in ancestors] or names
 
 
 def _group_subject(token: Token, actors: list) -> bool:
@@ -491,7 +497,7 @@ def _group_subject(token: Token, actors: list) -> bool:
 _SIGNED_NOTE = re.compile(r"\b(pamphlets?|leaflets?|notes?|letters?|flyers?|banners?|graffiti|messages? painted)\b"
                           r"[^.;]{0,60}?\b(?:signed by|bearing the (?:name|signature|logo) of|in the name of|attributed "
                           r"to|from)\b", re.I)
-_SPOKESMAN_CLAIM = re.compile(r"\bspokes(?:man|woman|person)\b.*\b(?:said|told|says)\b.*\b(?:carried out|were behind|"
+_SPOKESMAN_CLAIM = re.compile(r"\bspokes(?:man|woman|person)\b.*\b(?:said|told|says|say)\b.*\b(?:carried out|were behind|"
                               r"was behind|conducted|launched|staged)\b", re.I)
 
 

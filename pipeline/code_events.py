@@ -133,7 +133,8 @@ _SEPARATE_CUES = re.compile(
     re.I)
 _SUSPECT_CUES = re.compile(
     r"\b(suspect\w*|blam\w*|believed|accus\w*|attribut\w*|hallmarks?|link\w* to|alleg\w*|behind the|"
-    r"thought to be|likely|presumed|pointed (?:the finger )?at)\b", re.I)
+    r"thought to be|likely|presumed|pointed (?:the finger )?at|point(?:s|ed|ing)? (?:towards?|to)|"
+    r"investigators? (?:say|said|believe))\b", re.I)
 _CLAIM_MODES = [
     (re.compile(r"\b(amaq|telegram|website|online|social media|twitter|x account|facebook|posted|channel|"
                 r"propaganda outlet|news agency of)\b", re.I), "Posted to website, blog, etc."),
@@ -933,7 +934,9 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
         if hurt and hurt[0][0] in ("military", "police"):
             victim = hurt[0]
     attacker_kind = "group" if perp_group else None
-    if not perp_group and state_attackers and not protesters:
+    first_armed = next((k for k, g, e in sides["attackers"] if k in ("military", "police", "unidentified")), None)
+    if not perp_group and state_attackers and not protesters and (first_armed != "unidentified" or "retake" in classes):
+        # "armed men abducted six workers ... police launched a search operation": the gunmen came first
         attacker_kind = state_attackers[0][0]
         evidence["actor1"] = state_attackers[0][1]
     elif not perp_group and "air_strike" in tactics and not any(k == "unidentified" for k, _, _ in sides["attackers"]):

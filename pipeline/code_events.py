@@ -921,7 +921,7 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     elif attributions:
         perp_group, perp_suspected, perp_ev = attributions[0]
     state_attackers = [(k, e) for k, g, e in sides["attackers"] if k in ("military", "police")]
-    foreign = _foreign_state(sents)
+    foreign = _foreign_state(sents, lex)
     if "air_strike" in tactics and perp_group and not (claim and claim.status == "claimed") and \
             not any(k == "group" for k, _, _ in sides["attackers"]):
         # "a drone strike killed five al-Shabaab fighters": the group was struck, a state struck it
@@ -1086,12 +1086,13 @@ def _force_head(place: dict, doc: Doc) -> str | None:
                  if t.lemma_.lower() in _STATE_HEADS), None)
 
 
-def _foreign_state(sents: list[SentInfo]) -> str | None:
+def _foreign_state(sents: list[SentInfo], lex: Lexicons) -> str | None:
     """"US drone strike", "Israeli warplanes", "Turkish forces": the state named just before its force."""
     for s in sents:
         for p in s.force_origins:
-            if p.get("country_hint"):
-                return str(p["country_hint"])
+            hint = p.get("country_hint") or lex.country_iso.get(str(p["text"]).lower())
+            if hint:
+                return str(hint)
     return None
 
 

@@ -72,6 +72,7 @@ class Lexicons:
     state_forces: pd.DataFrame
     version: str = ""
     country_names: set[str] = field(default_factory=set)
+    country_iso: dict[str, str] = field(default_factory=dict)  # "united states", "u.s." -> "US"
 
     def __post_init__(self):
         # indexes derived once from the dictionaries
@@ -132,8 +133,16 @@ def build_lexicons(nlp: Language, dictionaries: dict[str, pd.DataFrame], version
     }
     import pycountry
 
-    country_names = {c.name.lower() for c in pycountry.countries}
-    country_names |= {getattr(c, "common_name", c.name).lower() for c in pycountry.countries}
+    country_iso = {}
+    for c in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            if getattr(c, attr, None):
+                country_iso.setdefault(getattr(c, attr).lower(), c.alpha_2)
+    # the short forms news uses for the states whose forces most often strike abroad
+    country_iso.update({"us": "US", "u.s.": "US", "usa": "US", "u.s.a.": "US", "america": "US", "uk": "GB",
+                        "u.k.": "GB", "britain": "GB", "russia": "RU", "iran": "IR", "turkey": "TR",
+                        "syria": "SY", "israel": "IL", "pakistan": "PK", "india": "IN"})
+    country_names = set(country_iso) - {"u.s.", "u.k.", "u.s.a."}
     return Lexicons(
         triggers=triggers,
         tactics=PhraseLexicon.build(nlp, "tactic", dictionaries["attack_types"], "term"),
@@ -144,4 +153,5 @@ def build_lexicons(nlp: Language, dictionaries: dict[str, pd.DataFrame], version
         state_forces=dictionaries["state_forces"],
         version=version,
         country_names=country_names,
+        country_iso=country_iso,
     )

@@ -12,6 +12,7 @@ import math
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -380,6 +381,12 @@ def canonical_actor(res: runner.Resources):
     aliases = {}
     for alias, name in actor_aliases_from(res.dictionaries["actors"]):
         aliases.setdefault(alias.casefold(), name)
+    # for scoring only: a name's own acronym ("People's Defense Force (PDF)" -> "PDF"), which the matcher
+    # does not use when it is too ambiguous in running text
+    for name in set(aliases.values()):
+        m = re.search(r"\(([A-Z][A-Za-z-]{1,9})\)$", name)
+        if m:
+            aliases.setdefault(m.group(1).casefold(), name)
 
     def canon(name: str | None) -> str | None:
         if name is None:

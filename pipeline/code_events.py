@@ -110,7 +110,8 @@ _BACKGROUND_CUES = re.compile(
     r"have (?:seen|witnessed|suffered|been hit)|history of|were convicted|was convicted|sentenced|years? of|"
     r"months? of|decades?|remembered|commemorat|mark(?:s|ed|ing)? the|since the|since taking|ever since|"
     r"the majority of|in the run-up|used to|over the years|repeatedly|regularly|frequently|routinely|"
-    r"ha(?:ve|s) become (?:\w+ )?common|increasingly)\b", re.I)
+    r"ha(?:ve|s) become (?:\w+ )?common|increasingly|(?:been|was|were) (?:rocked|shaken|roiled|gripped|plagued) by|"
+    r"(?:a|the) (?:wave|spate|string|series) of|analysts?|researchers?|think tank|consultancy)\b", re.I)
 # "The attack came a week after a bombing killed 19": the clause is about an earlier incident, however recent
 _EARLIER_INCIDENT = re.compile(
     r"\b(?:came|comes|come|follows|followed) (?:just |only )?(?:\w+ ){0,2}(?:hours?|days?|weeks?|months?) "
@@ -121,7 +122,9 @@ _AGGREGATE = re.compile(r"\b(ha[sv]e?|had) (?:\w+ )?(killed|claimed the lives|le
 _SPORT = re.compile(r"\b(\d{1,2}-\d{1,2} (?:win|victory|defeat|draw)|stadium|wickets?|innings|bowl(?:ed|er|ing)|"
                     r"batting|batsm[ae]n|midfield\w*|striker|goalkeeper|half-time|kick-?off|league|tournament|"
                     r"championship|coach|referee|penalty|scored|the match|fixture|fans|rugby|cricket|football|"
-                    r"premier|semi-final|quarter-final|final whistle)\b", re.I)
+                    r"premier|semi-final|quarter-final|final whistle|runs|sixes|powerplay|not out|\d+-ball|"
+                    r"top of the table|points? clear|clean sheet|hat-trick|scoreline|equali[sz]er|free kick|goals|"
+                    r"scored a goal|play-?offs?|wicketkeeper|all-rounder|opening spell|the visitors|home side)\b", re.I)
 _REACTION = re.compile(r"\b(condemn\w*|claim\w*|mourn\w*|vow\w*|denounc\w*|pledg\w*|called (?:the|it)|"
                        r"described (?:the|it)|funeral|buried)\b", re.I)
 _SEPARATE_CUES = re.compile(
@@ -571,7 +574,9 @@ def _is_event_sentence(info: SentInfo, article_sport: bool) -> bool:
     soft_block = info.nonviolent - {"court", "commemoration"}
     if blocking and not (strong and armed):
         return False  # "gunmen killed a court judge" is an attack, "sentenced for the bombing" is not
-    if (soft_block or article_sport) and not (armed or explosive):
+    if article_sport and not info.actors:
+        return False  # match reports "blast", "shoot down" and "attack" in every paragraph
+    if soft_block and not (armed or explosive):
         return False
     if strong:
         return True
@@ -674,7 +679,7 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
                     current = match
                 else:
                     starts_new = True
-            elif n_event <= 3:
+            elif n_event <= 3 and info.idx <= 4:
                 pass  # headline and lead tell one story at different scales (province, then town)
             elif current is not None and keys and current.place_keys and not (keys & current.place_keys):
                 # another place: a new incident only if this sentence carries its own figures or a strong trigger

@@ -669,7 +669,10 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
                 current.place_keys |= keys
                 continue
             own_days = {t.day for t in info.times if t.relative or t.precision == 1}
-            strong = any(st == "strong" for _, _, st in info.triggers)
+            # "The attack comes amid...", "the siege ended ...": a definite noun points back at a told incident
+            told = {c for s in current.sentences for c in s.classes} if current is not None else set()
+            strong = any(st == "strong" and not (_anaphoric(t) and c in told and c in ATTACK_CLASSES)
+                         for t, c, st in info.triggers)
             if current is not None and info.separate:
                 starts_new = True
             elif current is not None and strong and current.day and own_days and current.day not in own_days:
@@ -683,7 +686,7 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
                 pass  # headline and lead tell one story at different scales (province, then town)
             elif current is not None and keys and current.place_keys and not (keys & current.place_keys):
                 # another place: a new incident only if this sentence carries its own figures or a strong trigger
-                own = bool(info.counts) or any(s == "strong" for _, _, s in info.triggers)
+                own = bool(info.counts) or strong
                 match = next((inc for inc in incidents if keys & inc.place_keys), None)
                 if match is not None:
                     current = match
@@ -714,6 +717,13 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
             if first.day is None:
                 first.day = next((t.day for i in lead for t in i.times if t.relative or t.precision == 1), None)
     return incidents
+
+
+def _anaphoric(token: Token) -> bool:
+    """A trigger noun that refers back: "the attack", "this bombing", "Sunday's blast" (not "an attack")."""
+    if token.pos_ != "NOUN":
+        return False
+    return any((c.dep_ == "det" and c.lower_ in ("the", "this", "that")) or c.dep_ == "poss" for c in token.children)
 
 
 def _near_places_differ(a: set[str], b: set[str]) -> bool:

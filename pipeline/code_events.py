@@ -782,8 +782,25 @@ def _role_of_phrase(tokens: list[Token], info: SentInfo) -> tuple[str | None, st
     return None, None, None
 
 
+def _headline_passive(token: Token, cls: str, info: SentInfo) -> bool:
+    """Headline grammar drops "were": "10 Maoists gunned down in encounter" says who died, not who shot."""
+    if cls not in ("kill", "shoot", "wound") or token.tag_ not in ("VBD", "VBN"):
+        return False
+    if any(c.dep_ in ("dobj", "aux", "auxpass") for c in token.children):
+        return False
+    text = info.span.text.strip()
+    return not text.endswith((".", "\"", "'", "”")) and len(info.span) <= 20
+
+
 def _phrase(token: Token) -> list[Token]:
-    return list(token.subtree)
+    """The noun phrase of `token` without its conjuncts: in "ten soldiers and 24 jihadists" the head phrase is
+    "ten soldiers"; each conjunct is read as its own phrase."""
+    conj = {t.i for c in token.children if c.dep_ in ("conj", "cc") for t in c.subtree}
+    return [t for t in token.subtree if t.i not in conj]
+
+
+def _with_conjuncts(token: Token) -> list[Token]:
+    return [token] + [c for c in token.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN")]
 
 
 def _sides(inc: Incident, lex: Lexicons) -> dict:
@@ -805,7 +822,8 @@ def _sides(inc: Incident, lex: Lexicons) -> dict:
             for child in children:
                 role_tokens = None
                 if child.dep_ in ("nsubj", "agent") or (child.dep_ == "compound" and token.pos_ == "NOUN"):
-                    is_victim = cls in ("kill", "wound") and token.pos_ == "NOUN"
+                    is_victim = cls in ("kill", "wound") and token.pos_ == "NOUN" or (
+                        child.dep_ == "nsubj" and _headline_passive(token, cls, info))
                     role_tokens = _phrase(child) if child.dep_ != "agent" else [t for c in child.children for t in c.subtree]
                     kind, group, target = _role_of_phrase(role_tokens, info)
                     if kind and not is_victim and kind not in ("civilians",):
@@ -814,7 +832,7 @@ def _sides(inc: Incident, lex: Lexicons) -> dict:
                         victims.append((kind, group, target, _ev(child, info.idx), cls))
                 elif child.dep_ in ("dobj", "nsubjpass") or (child.dep_ == "prep" and child.lower_ in (
                         "on", "at", "against", "targeting", "of", "in")):
-                    objs = [child] if child.dep_ in ("dobj", "nsubjpass") else [
+                    objs = _with_conjuncts(child) if child.dep_ in ("dobj", "nsubjpass") else [
                         c for c in child.children if c.dep_ == "pobj"]
                     for obj in objs:
                         kind, group, target = _role_of_phrase(_phrase(obj), info)
@@ -942,6 +960,22 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
         # "a drone strike killed five al-Shabaab fighters": the group was struck, a state struck it
         perp_group, perp_suspected, perp_ev = None, None, None
     victim_groups = sides["victims"]
+    killed_first = next((v for v in victim_groups if v[4] == "kill"), None)
+    state_roles = [a["role"] for s in sents for _, a in s.generic if a["role"] in ("military", "police", "paramilitary")]
+    group_attacked = killed_first is not None and any(
+        k == "group" and g == killed_first[1] for k, g, _ in sides["attackers"])
+    if perp_group in (None, killed_first and killed_first[1]) and not (claim and claim.status == "claimed") and \
+            killed_first is not None and killed_first[0] == "group" and not group_attacked and \
+            (state_attackers or state_roles):
+        # "10 Maoists gunned down in an encounter with security forces": the group named is the side that was
+        # killed; the state forces in the story are the ones who fought it
+        perp_group, perp_suspected, perp_ev = None, None, None
+        if not state_attackers:
+            forces = sorted(((sp, a, s.idx) for s in sents for sp, a in s.generic
+                             if a["role"] in ("military", "police", "paramilitary")),
+                            key=lambda f: 0 if f[1].get("unit") else 1)  # "DRG" over "security forces"
+            span, attrs, idx = forces[0]
+            state_attackers = [("military" if attrs["role"] == "paramilitary" else attrs["role"], _ev(span, idx))]
     victim = _main_victim(victim_groups, perp_group)
     if victim and victim[0] == "civilians" and (victim[2] is None or victim[2].get("target_type") == "Transportation"):
         # "soldiers were killed when a bomb hit their vehicle": the vehicle was theirs, they were the target

@@ -106,3 +106,25 @@ def test_code_tear_gas_is_intervention_not_shooting(resources):
         published="2023-09-27")
     assert len(rows) == 1
     assert rows.iloc[0]["sub_event_type"] == "Protest with intervention"
+
+
+def test_code_militants_killed_in_an_encounter_were_fought_by_the_state(resources):
+    rows = _code(resources, (
+        "10 Maoists gunned down in Narayanpur encounter\n\n"
+        "RAIPUR: At least 10 Maoists were killed in an encounter with security forces in the forests of "
+        "Narayanpur district on Friday, police said. A joint team of the District Reserve Guard (DRG) and the "
+        "Special Task Force had launched an operation in the area on Thursday night."), published="2024-08-31")
+    assert len(rows) == 1
+    row = rows.iloc[0]
+    assert row["actor1_kind"] == "police"  # the DRG, a police unit, named over "security forces"
+    assert row["actor2_kind"] == "group" and row["actor2_group"].startswith("CPI (Maoist)")
+    assert row["target_type"] == "Terrorists/Non-State Militia"
+
+
+def test_code_militants_who_attacked_stay_the_attackers_when_more_of_them_died(resources):
+    rows = _code(resources, (
+        "N'DJAMENA (AFP) - Ten Chadian soldiers and 24 Boko Haram jihadists were killed when the militants "
+        "attacked an army position near Bol on Tuesday night, the army said. \"Boko Haram terrorists attacked "
+        "our position at around 11 pm,\" an army spokesman said."), published="2022-10-13")
+    assert len(rows) == 1
+    assert rows.iloc[0]["actor1_kind"] == "group" and rows.iloc[0]["actor2_kind"] == "military"

@@ -100,7 +100,8 @@ ATTACK_TYPE_BY_TACTIC = {
 PROMINENT = {"mayor", "governor", "minister", "lawmaker", "legislator", "judge", "politician", "candidate",
              "councillor", "councilor", "senator", "mp", "commander", "leader", "cleric", "activist", "journalist",
              "reporter", "chairman", "official", "prosecutor", "chief", "deputy", "general", "colonel", "imam",
-             "priest", "elder", "administrator", "commissioner", "lawyer"}
+             "priest", "elder", "administrator", "commissioner", "lawyer", "sarpanch", "chairperson", "mp",
+             "magistrate", "editor", "anchor", "columnist", "blogger", "sheikh", "mufti", "bishop", "pastor"}
 STATE_ATTACKER_WORDS = {"army", "military", "troops", "soldiers", "forces", "police", "jets", "aircraft",
                         "warplanes", "air force", "drone", "helicopter", "gunships", "navy", "commandos", "policemen"}
 
@@ -1291,7 +1292,8 @@ def _is_assassination(sents: list[SentInfo], target: dict | None) -> bool:
             for child in token.children:
                 if child.dep_ in ("dobj", "nsubjpass"):
                     words = {t.lemma_.lower() for t in child.subtree}
-                    plural = child.tag_ in ("NNS", "NNPS") or any(t.like_num and t.lower_ not in ("one", "1")
+                    # "two officials" is not one target; "the second deputy mayor" is (an ordinal, not a count)
+                    plural = child.tag_ in ("NNS", "NNPS") or any(t.tag_ == "CD" and t.lower_ not in ("one", "1")
                                                                    for t in child.subtree)
                     if words & PROMINENT and not plural and not words & {"police", "security", "army"}:
                         return True

@@ -256,6 +256,8 @@ _REPORTING = re.compile(r"\b(said|says|told(?: \w+){0,2}|added|confirmed|announc
                         r"(?:rose|risen|climbed|increased|reached|jumped|stood) (?:to|at) \w+)\W*(?:\w+\W+)?$", re.I)
 
 
+_SET_ON_FIRE = re.compile(r"\bset (?:[\w'’-]+\W+){0,7}?(?:on fire|alight|ablaze)|\bset(?:ting)? fire to|\bsetting "
+                          r"(?:[\w'’-]+\W+){0,7}?(?:on fire|alight|ablaze)|\btorch(?:ed|ing)\b", re.I)
 _LESS_LETHAL = re.compile(r"\b(tear[- ]?gas|teargas|rubber bullets?|rubber-coated|water cannons?|smoke (?:bombs?|grenades?)|"
                          r"stun grenades?|flash-?bangs?|pepper spray|pellet guns?|sound bombs?|batons?|lathi)", re.I)
 _DATELINE_DATE = re.compile(r"^\W{0,2}(?:\([^)]{1,30}\))?\s*(?:[-–—:]|\.-)")
@@ -291,6 +293,18 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
         return any(a - 30 <= start < b + 12 for a, b in less_lethal)
 
     info.tactics = [(sp, a) for sp, a in inside(matches["tactics"]) if not crowd_control(sp)]
+    # "set a school on fire", "set fire to houses": arson, not gunfire
+    arson_at = [(m.start() + sent.start_char, m.end() + sent.start_char) for m in _SET_ON_FIRE.finditer(sent.text)]
+
+    def set_alight(item) -> bool:
+        start = item.idx if isinstance(item, Token) else item.start_char
+        return any(a <= start < b for a, b in arson_at)
+
+    if arson_at:
+        info.tactics = [(sp, a) for sp, a in info.tactics if not (a["tactic"] == "firearms" and set_alight(sp))]
+        if not any(a["tactic"] == "arson" for _, a in info.tactics):
+            first = sent.doc.char_span(*arson_at[0], alignment_mode="expand")
+            info.tactics.append((first, {"tactic": "arson", "weapon_type": "Incendiary", "term": first.text.lower()}))
     info.targets = inside(matches["targets"])
     info.generic = inside(matches["generic"])
     info.counts = [c for c in cas.find_counts(sent) if c.value <= cfg.max_event_fatalities]
@@ -334,6 +348,8 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
             continue  # "blast walls", "bomb squad", "attack helicopters": a modifier, not an event
         if _negated_or_hypothetical(token):
             continue
+        if arson_at and hit[0] == "shoot" and set_alight(token):
+            hit = ("burn", hit[1])
         if less_lethal and hit[0] in ("shoot", "shell", "bomb", "explode") and (
                 crowd_control(token) or any(crowd_control(c) for c in token.children if c.dep_ == "dobj")):
             continue  # "police fired tear gas": the crowd was dispersed, not shot at
@@ -1270,7 +1286,7 @@ def _primary_tactic(sub_event: str, tactics: set[str], classes: set[str]) -> str
     for tactic, sub in SUB_BY_TACTIC.items():
         if sub == sub_event:
             return tactic
-    for t in ("hostage_barricade", "kidnapping", "hijacking", "firearms", "melee", "arson", "unarmed"):
+    for t in ("hostage_barricade", "kidnapping", "hijacking", "firearms", "arson", "melee", "unarmed"):
         if t in tactics:
             return t
     if classes & {"explode", "bomb"}:

@@ -128,3 +128,12 @@ def test_code_militants_who_attacked_stay_the_attackers_when_more_of_them_died(r
         "our position at around 11 pm,\" an army spokesman said."), published="2022-10-13")
     assert len(rows) == 1
     assert rows.iloc[0]["actor1_kind"] == "group" and rows.iloc[0]["actor2_kind"] == "military"
+
+
+def test_code_setting_a_school_on_fire_is_arson_not_gunfire(resources):
+    rows = _code(resources, (
+        "CHILAS: Unidentified miscreants set a government girls' middle school on fire in Thor valley on "
+        "Tuesday night, police said. No one was hurt as the school was closed."), published="2024-01-10")
+    assert len(rows) == 1
+    assert rows.iloc[0]["attack_type"] == "Facility/Infrastructure Attack"
+    assert rows.iloc[0]["target_type"] == "Educational Institution"

@@ -192,7 +192,7 @@ def _category(noun: Token) -> str:
     if lemma in SECURITY or noun.lower_ in SECURITY or compounds & {"security", "police", "army"}:
         return "security"
     if lemma in {"civilian", "villager", "resident", "worshipper", "student", "child", "woman", "passenger",
-                 "farmer", "pilgrim", "shopper", "bystander", "teacher", "worker", "man", "boy", "girl"}:
+                 "farmer", "pilgrim", "shopper", "bystander", "teacher", "worker", "boy", "girl"}:
         return "civilians"
     return "people"
 
@@ -307,8 +307,8 @@ def find_counts(sent: Span) -> list[Count]:
                 continue
             num, value = found
             key = (kind, num.i)
-            if key in seen_numbers:
-                continue
+            if key in seen_numbers or (kind == "wounded" and ("killed", num.i) in seen_numbers):
+                continue  # "two men were brought dead with bullet wounds": the dead, not the wounded
             seen_numbers.add(key)
             low, high = _range(num, value)
             category = _category(noun)

@@ -325,6 +325,8 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     info.places = [t for t in info.places
                    if not _DESTINATION.search(doc_text[max(sent.start_char, t["char_start"] - 60):t["char_start"]])
                    and not _SPEECH_PLACE.search(doc_text[max(sent.start_char, t["char_start"] - 50):t["char_start"]])]
+    # "Kyiv said on Monday", "Farah said": a capital speaking for its government, or a person, is not a place
+    info.places = [t for t in info.places if not _speaks(t, sent)]
     # "US drone strike", "Pakistani jets": the country names the striker, not where it happened
     info.force_origins = [t for t in info.places if _is_country_word(t, lex) and _names_a_force(t, sent.doc)]
     info.places = [t for t in info.places if t not in info.force_origins]
@@ -434,6 +436,15 @@ def _takes_territory(verb: Token, info: SentInfo) -> bool:
             if t.lemma_.lower() in _TERRITORY or any(a <= t.idx < b for a, b in places) or t.ent_type_ in ("GPE", "LOC", "FAC"):
                 return True
     return False
+
+
+def _speaks(place: dict, sent: Span) -> bool:
+    span = sent.doc.char_span(place["char_start"], place["char_end"], alignment_mode="expand")
+    if span is None:
+        return False
+    root = span.root
+    return root.dep_ == "nsubj" and root.head.lemma_.lower() in _SPEECH and not any(
+        c.dep_ in ("det", "amod", "compound") for c in root.children)
 
 
 def _doc_matches(doc: Doc, lex: Lexicons) -> dict[str, list]:

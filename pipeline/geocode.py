@@ -533,6 +533,14 @@ def _resolve_mentions(ms: list[_Mention], evidence: Counter, cfg: GeocodeConfig,
                 if _share(place_votes, lead) >= 0.6 and _share(place_votes, top.country) < 0.1:
                     m.plausible = [r for r in m.plausible if _share(place_votes, r.country) >= 0.1]
                     m.chosen = m.plausible[0] if len(m.plausible) == 1 else None
+            # a bare or attributive name ("the Nasr Makka hotel") whose only readings lie in a country nothing
+            # else in the text points to, while the nationalities and groups named point to one country
+            if m.chosen is not None and m.role != "dateline" and m.cue in (None, "modifier") and evidence:
+                lead = max(evidence, key=lambda c: (evidence[c], c))
+                if evidence[lead] >= 1.5 and evidence.get(m.chosen.country, 0) == 0 \
+                        and _share(place_votes, m.chosen.country) < 0.1:
+                    m.plausible = [r for r in m.readings if r.country == lead]
+                    m.chosen = m.plausible[0] if len(m.plausible) == 1 else None
 
 
 # Nouns after a nationality that reach across borders ("US drone", "Israeli warplanes"): weak evidence of
@@ -761,9 +769,18 @@ def _locate(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer, cfg:
                 and m.chosen.place.feature == "country":
             demonym_votes[m.chosen.country] += _nationality_weight(m.d)
 
+    country_only = None
     for role, how in (("event", "event place"), ("dateline", "dateline"), ("article", "article's main place")):
         group = [m for m in ms if m.role == role and _is_location_candidate(m)]
         chosen = _pick(group, anchor_sentence) if role != "article" else _dominant(group)
+        if country_only is not None:
+            # the event's sentences name only the country: a dateline inside it says where the news is from
+            if chosen is not None and role == "dateline" and chosen.chosen.country == country_only[0].chosen.country:
+                return _result_for(chosen, gaz, how)
+            return _result_for(*country_only)
+        if chosen is not None and role == "event" and chosen.chosen.place.feature == "country":
+            country_only = (chosen, gaz, how)
+            continue
         if chosen is not None:
             # a country named beside an ambiguous town of the event: say so
             unresolved = [m for m in ms if m.role == role and m.chosen is None and m.readings]

@@ -137,3 +137,14 @@ def test_code_setting_a_school_on_fire_is_arson_not_gunfire(resources):
     assert len(rows) == 1
     assert rows.iloc[0]["attack_type"] == "Facility/Infrastructure Attack"
     assert rows.iloc[0]["target_type"] == "Educational Institution"
+
+
+def test_code_a_capital_that_speaks_is_not_where_it_happened(resources):
+    import json
+
+    rows = _code(resources, (
+        "Ukrainian troops have recaptured the village of Robotyne in the southern Zaporizhzhia region, Kyiv "
+        "said on Monday."), published="2023-08-29")
+    assert len(rows) == 1
+    texts = {m["text"] for m in json.loads(rows.iloc[0]["place_mentions"])}
+    assert "Kyiv" not in texts and "Zaporizhzhia" in texts

@@ -575,3 +575,14 @@ def test_geocode_resolve_country_from_the_only_group_named_when_nothing_else_say
     afghan = {"text": "Afghan", "char_start": 0, "char_end": 6, "sentence_idx": 0, "source": "alias",
               "cue": None, "is_demonym": True, "country_hint": "AF", "role": "event"}
     assert resolve_event_location([afghan, blf], geocoder, gaz, GeocodeConfig())["country"] == "Afghanistan"
+
+
+def test_geocode_resolve_country_only_event_takes_the_dateline_inside_it(gaz, geocoder):
+    dateline = {"text": "MOGADISHU", "char_start": 0, "char_end": 9, "sentence_idx": 0, "source": "dateline",
+                "cue": None, "is_demonym": False, "country_hint": None, "role": "dateline"}
+    country = {"text": "Somalia", "char_start": 60, "char_end": 67, "sentence_idx": 0, "source": "ner",
+               "cue": "in", "is_demonym": False, "country_hint": None, "role": "event"}
+    out = resolve_event_location([dateline, country], geocoder, gaz, GeocodeConfig())
+    assert out["location"] == "Mogadishu" and out["country"] == "Somalia"
+    abroad = dict(dateline, text="NAIROBI", char_end=7)
+    assert resolve_event_location([abroad, country], geocoder, gaz, GeocodeConfig())["location"] is None

@@ -807,6 +807,11 @@ def _role_of_phrase(tokens: list[Token], info: SentInfo) -> tuple[str | None, st
         if tt == "Terrorists/Non-State Militia":
             kind = "unidentified"
         return kind, None, target
+    # "two Buddhist rubber tappers were shot dead": people named by their trade are private citizens
+    head = next((t for t in tokens if t.dep_ in ("nsubjpass", "nsubj", "dobj", "pobj")), tokens[0] if tokens else None)
+    if head is not None and head.pos_ == "NOUN" and head.tag_ == "NNS" and (
+            head.lemma_.lower() in cas.PERSON_NOUNS or head.lower_.endswith(("ers", "ists", "ians"))):
+        return "civilians", None, {"target_type": "Private Citizens & Property", "target_subtype": ""}
     return None, None, None
 
 
@@ -847,6 +852,8 @@ def _sides(inc: Incident, lex: Lexicons) -> dict:
                 # "forces continued to shell", "gunmen stormed the school and killed ten": the subject is
                 # the head verb's
                 children += [c for c in token.head.children if c.dep_ == "nsubj"]
+            if cls == "burn" and token.dep_ == "dobj":
+                children += [c for c in token.head.children if c.dep_ == "prep" and c.lower_ == "to"]
             for child in children:
                 role_tokens = None
                 if child.dep_ in ("nsubj", "agent") or (child.dep_ == "compound" and token.pos_ == "NOUN"):
@@ -859,7 +866,8 @@ def _sides(inc: Incident, lex: Lexicons) -> dict:
                     elif kind:
                         victims.append((kind, group, target, _ev(child, info.idx), cls))
                 elif child.dep_ in ("dobj", "nsubjpass") or (child.dep_ == "prep" and child.lower_ in (
-                        "on", "at", "against", "targeting", "of", "in")):
+                        "on", "at", "against", "targeting", "of", "in")) or (
+                        cls == "burn" and child.dep_ == "prep" and child.lower_ == "to"):  # "set fire to a church"
                     objs = _with_conjuncts(child) if child.dep_ in ("dobj", "nsubjpass") else [
                         c for c in child.children if c.dep_ == "pobj"]
                     for obj in objs:
@@ -1056,7 +1064,9 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
             actor2 = ("police", None)
     elif event_type == "Riots":
         actor1 = ("rioters", None)
-        actor2 = (victim_kind, victim_group) if victim_kind else (None, None)
+        # burnt bins and shopfronts are damage, not a side; people attacked are
+        actor2 = (victim_kind, victim_group) if victim_kind and not (
+            sub_event == "Violent demonstration" and victim and victim[4] == "burn") else (None, None)
     elif event_type == "Strategic developments":
         actor1 = (attacker_kind if attacker_kind in ("military", "police") else "police", None)
         named = [g for s in sents for _, g in s.actors]

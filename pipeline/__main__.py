@@ -369,8 +369,15 @@ def admin1_ids(res: runner.Resources):
             found = gaz.candidates(str(country), features=["country"])
             iso_of[country] = found[0].country_iso2 if found else None
         iso = iso_of.get(country) if country else None
-        return frozenset(p.place_id for p in gaz.candidates(str(name), country_codes=[iso] if iso else None,
-                                                             features=["admin1"]))
+        codes = [iso] if iso else None
+        ids = frozenset(p.place_id for p in gaz.candidates(str(name), country_codes=codes, features=["admin1"]))
+        if ids:
+            return ids
+        # "Belgorod Oblast", "Odessa": a province called by its capital's name
+        bare = re.sub(r"\s+(oblast|region|province|governorate|department|state)$", "", str(name), flags=re.I)
+        ids = frozenset(p.place_id for p in gaz.candidates(bare, country_codes=codes, features=["admin1"]))
+        return ids or frozenset(p.admin1_id for p in gaz.candidates(bare, country_codes=codes, features=["city"])
+                                if p.admin1_id is not None)
 
     return ids
 

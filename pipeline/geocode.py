@@ -760,7 +760,10 @@ def _locate(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer, cfg:
         key = normalize(d.get("text") or "")
         if key not in cache:
             cache[key] = _candidates(d.get("text") or "", geocoder, gaz)
-        m.readings = _readings(cache[key], m.cue)
+        cands = cache[key]
+        country = [p for p in cands if p.feature == "country" and normalize(p.name) == key]
+        # "in Mexico's southern state of Guerrero": a country's own name is the country, not its capital's alias
+        m.readings = _readings(country if country else cands, m.cue)
         ms.append(m)
     _resolve_mentions(ms, evidence, cfg, gaz)
     # attributive country names ("US drone", "Pak Army") are nationality evidence like demonyms

@@ -944,6 +944,9 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     if not violent and "arrest" in classes and "attack" not in strong_classes:
         classes -= {"attack"}  # "detained 25 in dawn raids": the raids are how the arrests were made
     tactics = set().union(*(s.tactic_set for s in sents))
+    if "grenade" in tactics and all(sp.text.lower() in _GENERIC_BLAST for s in sents for sp, a in s.tactics
+                                    if a["tactic"] == "remote_explosive"):
+        tactics.discard("remote_explosive")  # "the explosion shattered the shop front": the grenade's
     evidence: dict[str, dict] = {}
     anchor_trig = next(((t, c) for t, c, _ in inc.anchor.triggers), (None, None))
     if anchor_trig[0] is not None:
@@ -1137,6 +1140,8 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     }
 
 
+_GENERIC_BLAST = {"blast", "blasts", "explosion", "explosions", "bomb", "bombs", "bombing", "explosives",
+                  "bomb blast", "bomb explosion", "bomb went off", "detonated a bomb", "twin blasts"}
 _STATE_HEADS = {"drone", "strike", "airstrike", "jet", "warplane", "force", "troop", "aircraft", "military", "army",
                 "helicopter", "missile", "navy", "soldier", "raid", "bombardment", "air", "artillery", "shelling",
                 "shell", "rocket", "gunship", "warship", "tank", "bomb", "aviation", "fighter"}

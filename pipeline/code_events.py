@@ -943,7 +943,13 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
         set() if violent else weak_classes)
     if not violent and "arrest" in classes and "attack" not in strong_classes:
         classes -= {"attack"}  # "detained 25 in dawn raids": the raids are how the arrests were made
-    tactics = set().union(*(s.tactic_set for s in sents))
+    tactics = set()
+    for s in sents:
+        found = s.tactic_set
+        if "shelling" in found and any(a["tactic"] == "remote_explosive" and sp.text.lower() not in _GENERIC_BLAST
+                                       for sp, a in s.tactics):
+            found = found - {"shelling"}  # "an IED made from a mortar round": the shell is the bomb's charge
+        tactics |= found
     if "grenade" in tactics and all(sp.text.lower() in _GENERIC_BLAST for s in sents for sp, a in s.tactics
                                     if a["tactic"] == "remote_explosive"):
         tactics.discard("remote_explosive")  # "the explosion shattered the shop front": the grenade's

@@ -815,14 +815,18 @@ def _role_of_phrase(tokens: list[Token], info: SentInfo) -> tuple[str | None, st
     return None, None, None
 
 
+def _is_headline(info: SentInfo) -> bool:
+    """A title line: short, and not ended like a sentence of running text."""
+    return len(info.span) <= 20 and not info.span.text.strip().endswith((".", "\"", "'", "”"))
+
+
 def _headline_passive(token: Token, cls: str, info: SentInfo) -> bool:
     """Headline grammar drops "were": "10 Maoists gunned down in encounter" says who died, not who shot."""
     if cls not in ("kill", "shoot", "wound") or token.tag_ not in ("VBD", "VBN"):
         return False
     if any(c.dep_ in ("dobj", "aux", "auxpass") for c in token.children):
         return False
-    text = info.span.text.strip()
-    return not text.endswith((".", "\"", "'", "”")) and len(info.span) <= 20
+    return _is_headline(info)
 
 
 def _phrase(token: Token) -> list[Token]:
@@ -944,7 +948,10 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     if not violent and "arrest" in classes and "attack" not in strong_classes:
         classes -= {"attack"}  # "detained 25 in dawn raids": the raids are how the arrests were made
     tactics = set()
+    own_tactics = any(s.tactics for s in sents if s.idx != 0)
     for s in sents:
+        if s.idx == 0 and own_tactics and _is_headline(s) and len(_place_keys(s, lex)) > 1:
+            continue  # "missiles kill seven in Kharkiv, drone strike on Odesa": the headline's other half
         found = s.tactic_set
         if "shelling" in found and any(a["tactic"] == "remote_explosive" and sp.text.lower() not in _GENERIC_BLAST
                                        for sp, a in s.tactics):

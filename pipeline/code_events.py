@@ -815,6 +815,16 @@ def _role_of_phrase(tokens: list[Token], info: SentInfo) -> tuple[str | None, st
     return None, None, None
 
 
+_EXPLOSIVE_OBJECTS = {"bomb", "mine", "landmine", "ied", "device", "explosive", "explosives"}
+
+
+def _ran_into_explosive(token: Token) -> bool:
+    """"their convoy struck a roadside bomb", "the vehicle hit a mine": the subject was the one hit."""
+    return token.lemma_.lower() in ("strike", "hit", "run", "drive") and any(
+        t.lemma_.lower() in _EXPLOSIVE_OBJECTS for c in token.children if c.dep_ in ("dobj", "prep")
+        for t in c.subtree)
+
+
 def _is_headline(info: SentInfo) -> bool:
     """A title line: short, and not ended like a sentence of running text."""
     return len(info.span) <= 20 and not info.span.text.strip().endswith((".", "\"", "'", "”"))
@@ -862,7 +872,8 @@ def _sides(inc: Incident, lex: Lexicons) -> dict:
                 role_tokens = None
                 if child.dep_ in ("nsubj", "agent") or (child.dep_ == "compound" and token.pos_ == "NOUN"):
                     is_victim = cls in ("kill", "wound") and token.pos_ == "NOUN" or (
-                        child.dep_ == "nsubj" and _headline_passive(token, cls, info))
+                        child.dep_ == "nsubj" and _headline_passive(token, cls, info)) or (
+                        child.dep_ == "nsubj" and _ran_into_explosive(token))
                     role_tokens = _phrase(child) if child.dep_ != "agent" else [t for c in child.children for t in c.subtree]
                     kind, group, target = _role_of_phrase(role_tokens, info)
                     if kind and not is_victim and kind not in ("civilians",):
@@ -1100,6 +1111,10 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     target_type = attack_type = None
     if is_attack:
         target_type = _target_type(victim_kind, victim_target, sents)
+        if victim_kind == "group" and lex.actors.get(victim_group or "", {}).get("inter") == 8:
+            # external forces: a UN or AU mission is a diplomatic target, a foreign military company a military one
+            target_type = "Government (Diplomatic)" if re.search(r"United Nations|African Union", victim_group or "") \
+                else "Military"
         victim_kinds = {v[0] for v in sides["victims"]}
         if target_type in ("Transportation", "Private Citizens & Property") and victim_kind != "civilians":
             # a bus or truck carrying soldiers or police is a security target (GTD: unless shown otherwise)
@@ -1214,7 +1229,13 @@ def _main_victim(victims: list, perp_group: str | None):
     def rank(v):
         return (0 if v[4] not in ("kill", "wound") else 1, 0 if v[2] is not None else 1)
 
-    return sorted(usable, key=rank)[0]
+    best = sorted(usable, key=rank)[0]
+    # "two peacekeepers were killed when their convoy struck a bomb": whose convoy it was says the target
+    killed = next((v for v in usable if v[4] == "kill" and v[0] == "civilians" and v[2] is not None
+                   and v[2]["target_type"] not in ("Private Citizens & Property", "Military", "Police")), None)
+    if killed is not None and best[2] is not None and "convoy" in str(best[2].get("target_subtype", "")).lower():
+        return killed
+    return best
 
 
 def _attributions(sents: list[SentInfo], lex: Lexicons) -> list[tuple[str, bool, dict]]:

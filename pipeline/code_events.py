@@ -365,11 +365,30 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     specific = set(_most_specific([n for _, n in info.actors], lex))
     named = [(sp, n) for sp, n in info.actors if n in specific]
     info.claims = _claims(sent, idx, named) or _group_statement_claim(sent, idx, named, triggers)
+    if info.background and named and _blame_in_main_clause(sent, old, cue):
+        # "residents blamed the RSF, which has shelled the city since May": the blame is for this incident;
+        # the history sits in the relative clause
+        info.background = False
     if info.background and not old and info.claims and _CLAIM_OF_THIS.search(sent.text):
         # "claimed responsibility for the attack, saying it avenged killings in recent weeks": the claim is
         # about this incident; the background cue belongs to the reason given
         info.background = False
     return info
+
+
+_BLAME = re.compile(r"\b(blam\w*|accus\w*|suspect\w*|attribut\w*|pointed)\b", re.I)
+
+
+def _blame_in_main_clause(sent: Span, old: list, cue) -> bool:
+    text = sent.text
+    cut = re.search(r",\s+(?:which|who|whose)\b", text)
+    if cut is None:
+        return False
+    at = cut.start()
+    blame = _BLAME.search(text[:at])
+    history = [r for r in old if r.char_start - sent.start_char < at]
+    cue_before = cue is not None and cue.start() < at
+    return bool(blame) and not history and not cue_before
 
 
 _CLAIM_OF_THIS = re.compile(
@@ -720,6 +739,16 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
                     current = match
                 elif own and _near_places_differ(keys, current.place_keys):
                     starts_new = True
+            if not starts_new and current is not None and not keys and info.tactic_set and len(incidents) > 1:
+                # "The shells fell on the camp" after a paragraph on an air strike elsewhere: the weapon says
+                # which incident the sentence goes on with
+                def weapons(inc):
+                    return set().union(*(s.tactic_set for s in inc.sentences))
+                if not info.tactic_set & weapons(current):
+                    match = next((inc for inc in incidents if inc is not current and info.tactic_set & weapons(inc)),
+                                 None)
+                    if match is not None:
+                        current = match
             if starts_new and len(incidents) < cfg.max_incidents_per_article:
                 current = Incident(anchor=info)
                 incidents.append(current)

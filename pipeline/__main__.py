@@ -12,6 +12,7 @@ import math
 import hashlib
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -320,7 +321,7 @@ def evaluate_cmd(gold_paths, report_path, floors_path, data_dir, config_path, ov
         records.extend(evaluate.load_gold(p))
     all_ucdp = bool(records) and all(evaluate.is_ucdp_record(r) for r in records)
     score = evaluate.evaluate_ucdp if all_ucdp else evaluate.evaluate
-    report = score(records, predictor(res), canonical_actor=canonical_actor(res))
+    report = score(records, predictor(res), canonical_actor=canonical_actor(res), admin1_ids=admin1_ids(res))
     click.echo(evaluate.format_report(report))
     name = "+".join(p.stem for p in gold_paths)
     out = report_path or Path(data_dir) / "interim" / "evaluation" / f"{name}.json"
@@ -357,12 +358,42 @@ def predictor(res: runner.Resources):
     return predict
 
 
+def admin1_ids(res: runner.Resources):
+    """(province name, country name) -> the gazetteer ids that name resolves to: spellings of one province
+    ("Nangarhar"/"Nangarhor", "Deir ez-Zor"/"Dayr az Zawr") score as the same province."""
+    gaz = res.gazetteer
+    iso_of: dict[str, str | None] = {}
+
+    def ids(name: str, country: str | None) -> frozenset:
+        if country and country not in iso_of:
+            found = gaz.candidates(str(country), features=["country"])
+            iso_of[country] = found[0].country_iso2 if found else None
+        iso = iso_of.get(country) if country else None
+        codes = [iso] if iso else None
+        ids = frozenset(p.place_id for p in gaz.candidates(str(name), country_codes=codes, features=["admin1"]))
+        if ids:
+            return ids
+        # "Belgorod Oblast", "Odessa": a province called by its capital's name
+        bare = re.sub(r"\s+(oblast|region|province|governorate|department|state)$", "", str(name), flags=re.I)
+        ids = frozenset(p.place_id for p in gaz.candidates(bare, country_codes=codes, features=["admin1"]))
+        return ids or frozenset(p.admin1_id for p in gaz.candidates(bare, country_codes=codes, features=["city"])
+                                if p.admin1_id is not None)
+
+    return ids
+
+
 def canonical_actor(res: runner.Resources):
     from .nlp import actor_aliases_from
 
     aliases = {}
     for alias, name in actor_aliases_from(res.dictionaries["actors"]):
         aliases.setdefault(alias.casefold(), name)
+    # for scoring only: a name's own acronym ("People's Defense Force (PDF)" -> "PDF"), which the matcher
+    # does not use when it is too ambiguous in running text
+    for name in set(aliases.values()):
+        m = re.search(r"\(([A-Z][A-Za-z-]{1,9})\)$", name)
+        if m:
+            aliases.setdefault(m.group(1).casefold(), name)
 
     def canon(name: str | None) -> str | None:
         if name is None:

@@ -33,6 +33,14 @@ ATTACKERS = {"militant", "attacker", "assailant", "gunman", "gunmen", "bomber", 
 SECURITY = {"soldier", "policeman", "policemen", "officer", "police", "trooper", "personnel", "guard", "security",
             "ranger", "constable", "serviceman", "servicemen", "troop", "cop", "gendarme", "paramilitary",
             "commando", "sepoy", "jawan", "marine", "sailor", "airman", "militiaman", "army", "force"}
+PERSON_NOUNS = (ATTACKERS | SECURITY | {"civilian", "villager", "resident", "worshipper", "student", "child", "woman",
+                "passenger", "farmer", "pilgrim", "shopper", "bystander", "teacher", "worker", "man", "boy", "girl",
+                "physician", "doctor", "nurse", "judge", "journalist", "reporter", "lawyer", "cleric", "imam",
+                "priest", "leader", "commander", "official", "politician", "activist", "engineer", "driver",
+                "trader", "shopkeeper", "labourer", "laborer", "elder", "chief", "mayor", "councillor", "youth",
+                "contractor", "vaccinator", "tourist", "herder", "fisherman", "guard", "spy", "informer",
+                "lawmaker", "minister", "governor", "policewoman", "health worker", "aid worker"}) - {
+                    "police", "army", "force", "security", "personnel", "gang", "member"}
 COLLECTIVE = {"people", "police", "army", "group", "family", "crowd", "village", "convoy", "force", "unit", "patrol",
               "toll", "number", "death", "life", "population", "community", "town", "area", "building", "attack",
               "staff", "personnel", "military", "security", "team", "gang", "militia", "organisation", "organization",
@@ -58,6 +66,7 @@ class Count:
     char_start: int
     char_end: int
     text: str
+    estimate: str = "exact"  # "vague" ("scores of", "dozens") or "single" (one person named: "his wounded son")
 
 
 TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
@@ -138,6 +147,10 @@ def _number_of(noun: Token) -> tuple[Token, int] | None:
         if noun.tag_ == "NNP" and noun.ent_type_ == "PERSON" or any(
                 c.dep_ in ("det", "poss") and c.lower_ not in ("no", "any", "some", "every") for c in noun.children):
             return noun, 1
+        # headlines drop the article: "Policeman guarding polio team killed", "Militant gunned down"
+        if noun.tag_ in ("NN", "NNP") and noun.lower_ in PERSON_NOUNS and not any(
+                c.dep_ == "det" for c in noun.children):
+            return noun, 1
     return None
 
 
@@ -180,7 +193,7 @@ def _category(noun: Token) -> str:
     if lemma in SECURITY or noun.lower_ in SECURITY or compounds & {"security", "police", "army"}:
         return "security"
     if lemma in {"civilian", "villager", "resident", "worshipper", "student", "child", "woman", "passenger",
-                 "farmer", "pilgrim", "shopper", "bystander", "teacher", "worker", "man", "boy", "girl"}:
+                 "farmer", "pilgrim", "shopper", "bystander", "teacher", "worker", "boy", "girl"}:
         return "civilians"
     return "people"
 
@@ -286,12 +299,17 @@ def find_counts(sent: Span) -> list[Count]:
         also = any(c.lower_ in ("also", "too") for c in token.children)
         for noun in nouns:
             found = _number_of(noun)
+            if not found and noun.dep_ in ("dobj", "pobj") and noun.head.dep_ in ("acl", "prep") \
+                    and noun.head.head.pos_ in ("NOUN", "PROPN"):
+                # headline parse: "Policeman guarding polio team killed" hangs "killed" on "team"
+                noun = noun.head.head
+                found = _number_of(noun)
             if not found:
                 continue
             num, value = found
             key = (kind, num.i)
-            if key in seen_numbers:
-                continue
+            if key in seen_numbers or (kind == "wounded" and ("killed", num.i) in seen_numbers):
+                continue  # "two men were brought dead with bullet wounds": the dead, not the wounded
             seen_numbers.add(key)
             low, high = _range(num, value)
             category = _category(noun)
@@ -308,8 +326,12 @@ def find_counts(sent: Span) -> list[Count]:
                     if _category(other) != category:
                         category = "people"
                     start, end = min(start, other.idx), max(end, other.idx + len(other))
+            if _is_subset(num, token):
+                continue  # "two of them in serious condition", "four children were among the wounded"
+            estimate = "vague" if num.lower_ in VAGUE or noun.lower_ in VAGUE else (
+                "single" if value == 1 and not num.like_num else "exact")
             counts.append(Count(kind, low, high, category, is_update, also, start, end,
-                                sent_text[start - sent.start_char:end - sent.start_char]))
+                                sent_text[start - sent.start_char:end - sent.start_char], estimate))
     for m in NEGATIVE_ZERO.finditer(sent_text):
         phrase = (m.group(0) + sent_text[m.end():m.end() + 40]).lower()
         kinds = []
@@ -322,6 +344,14 @@ def find_counts(sent: Span) -> list[Count]:
                 s = sent.start_char + m.start()
                 counts.append(Count(kind, 0, 0, "people", False, False, s, s + len(m.group(0)), m.group(0)))
     return counts
+
+
+def _is_subset(num: Token, cue: Token) -> bool:
+    """A figure that counts part of the victims already counted."""
+    if any(c.dep_ == "prep" and c.lower_ == "of" and any(o.lower_ in ("them", "those", "whom") for o in c.children)
+           for c in num.children):
+        return True
+    return cue.dep_ == "pobj" and cue.head.lower_ == "among"
 
 
 def aggregate(counts: list[Count], kind: str) -> tuple[int | None, int | None, int | None, Count | None]:
@@ -341,6 +371,14 @@ def aggregate(counts: list[Count], kind: str) -> tuple[int | None, int | None, i
     by_cat: dict[str, list[Count]] = {}
     for c in mine:
         by_cat.setdefault(c.category, []).append(c)
+    for cat, cs in by_cat.items():
+        # "scores of people were wounded ... the hospital received 47": the number beats the word for a
+        # smaller one; one person in an anecdote ("his wounded son") does not count against a figure
+        exact = [c for c in cs if c.estimate == "exact"]
+        kept = [c for c in cs if not (c.estimate == "vague" and any(e.value > c.value for e in exact))]
+        if kind == "wounded":  # a named dead person is usually the event itself; a wounded one an anecdote
+            kept = [c for c in kept if not (c.estimate == "single" and any(o.estimate != "single" for o in kept))]
+        by_cat[cat] = kept or cs
     lowest = {cat: min(cs, key=lambda c: c.value) for cat, cs in by_cat.items()}
     parts = sum(c.value for cat, c in lowest.items() if cat != "people")
     people = lowest.get("people")

@@ -33,7 +33,7 @@ from spacy.tokens import Doc, Span, Token
 
 from . import casualties as cas
 from .lexicons import Lexicons
-from .nlp import doc_from_tokens
+from .nlp import TokenDocs
 from .stage import StageResult, make_rejects
 from schemas.events import interaction_label
 
@@ -100,7 +100,8 @@ ATTACK_TYPE_BY_TACTIC = {
 PROMINENT = {"mayor", "governor", "minister", "lawmaker", "legislator", "judge", "politician", "candidate",
              "councillor", "councilor", "senator", "mp", "commander", "leader", "cleric", "activist", "journalist",
              "reporter", "chairman", "official", "prosecutor", "chief", "deputy", "general", "colonel", "imam",
-             "priest", "elder", "administrator", "commissioner", "lawyer"}
+             "priest", "elder", "administrator", "commissioner", "lawyer", "sarpanch", "chairperson", "mp",
+             "magistrate", "editor", "anchor", "columnist", "blogger", "sheikh", "mufti", "bishop", "pastor"}
 STATE_ATTACKER_WORDS = {"army", "military", "troops", "soldiers", "forces", "police", "jets", "aircraft",
                         "warplanes", "air force", "drone", "helicopter", "gunships", "navy", "commandos", "policemen"}
 
@@ -110,7 +111,8 @@ _BACKGROUND_CUES = re.compile(
     r"have (?:seen|witnessed|suffered|been hit)|history of|were convicted|was convicted|sentenced|years? of|"
     r"months? of|decades?|remembered|commemorat|mark(?:s|ed|ing)? the|since the|since taking|ever since|"
     r"the majority of|in the run-up|used to|over the years|repeatedly|regularly|frequently|routinely|"
-    r"ha(?:ve|s) become (?:\w+ )?common|increasingly)\b", re.I)
+    r"ha(?:ve|s) become (?:\w+ )?common|increasingly|(?:been|was|were) (?:rocked|shaken|roiled|gripped|plagued) by|"
+    r"(?:a|the) (?:wave|spate|string|series) of|analysts?|researchers?|think tank|consultancy)\b", re.I)
 # "The attack came a week after a bombing killed 19": the clause is about an earlier incident, however recent
 _EARLIER_INCIDENT = re.compile(
     r"\b(?:came|comes|come|follows|followed) (?:just |only )?(?:\w+ ){0,2}(?:hours?|days?|weeks?|months?) "
@@ -121,7 +123,9 @@ _AGGREGATE = re.compile(r"\b(ha[sv]e?|had) (?:\w+ )?(killed|claimed the lives|le
 _SPORT = re.compile(r"\b(\d{1,2}-\d{1,2} (?:win|victory|defeat|draw)|stadium|wickets?|innings|bowl(?:ed|er|ing)|"
                     r"batting|batsm[ae]n|midfield\w*|striker|goalkeeper|half-time|kick-?off|league|tournament|"
                     r"championship|coach|referee|penalty|scored|the match|fixture|fans|rugby|cricket|football|"
-                    r"premier|semi-final|quarter-final|final whistle)\b", re.I)
+                    r"premier|semi-final|quarter-final|final whistle|runs|sixes|powerplay|not out|\d+-ball|"
+                    r"top of the table|points? clear|clean sheet|hat-trick|scoreline|equali[sz]er|free kick|goals|"
+                    r"scored a goal|play-?offs?|wicketkeeper|all-rounder|opening spell|the visitors|home side)\b", re.I)
 _REACTION = re.compile(r"\b(condemn\w*|claim\w*|mourn\w*|vow\w*|denounc\w*|pledg\w*|called (?:the|it)|"
                        r"described (?:the|it)|funeral|buried)\b", re.I)
 _SEPARATE_CUES = re.compile(
@@ -133,7 +137,8 @@ _SEPARATE_CUES = re.compile(
     re.I)
 _SUSPECT_CUES = re.compile(
     r"\b(suspect\w*|blam\w*|believed|accus\w*|attribut\w*|hallmarks?|link\w* to|alleg\w*|behind the|"
-    r"thought to be|likely|presumed|pointed (?:the finger )?at)\b", re.I)
+    r"thought to be|likely|presumed|pointed (?:the finger )?at|point(?:s|ed|ing)? (?:towards?|to)|"
+    r"investigators? (?:say|said|believe))\b", re.I)
 _CLAIM_MODES = [
     (re.compile(r"\b(amaq|telegram|website|online|social media|twitter|x account|facebook|posted|channel|"
                 r"propaganda outlet|news agency of)\b", re.I), "Posted to website, blog, etc."),
@@ -184,6 +189,7 @@ class SentInfo:
     generic: list = field(default_factory=list)  # (Span, attrs)
     actors: list = field(default_factory=list)  # (Span, canonical name)
     times: list = field(default_factory=list)  # TimeRef
+    report_times: list = field(default_factory=list)  # TimeRef of "said on Monday": when it was reported
     counts: list = field(default_factory=list)  # casualties.Count
     claims: list = field(default_factory=list)  # Claim
     places: list = field(default_factory=list)  # toponym dicts
@@ -202,10 +208,11 @@ class SentInfo:
 
 def _actor_spans(doc: Doc, entities: pd.DataFrame) -> list[tuple[Span, str]]:
     out = []
-    for row in entities[entities["source"] == "dictionary"].itertuples():
-        span = doc.char_span(int(row.char_start), int(row.char_end), alignment_mode="expand")
-        if span is not None and row.kb_id:
-            out.append((span, str(row.kb_id)))
+    rows = entities[entities["source"] == "dictionary"]
+    for start, end, kb_id in zip(rows["char_start"].tolist(), rows["char_end"].tolist(), rows["kb_id"].tolist()):
+        span = doc.char_span(int(start), int(end), alignment_mode="expand")
+        if span is not None and kb_id:
+            out.append((span, str(kb_id)))
     return out
 
 
@@ -242,14 +249,29 @@ def _negated_or_hypothetical(token: Token) -> bool:
 
 
 _REPORTING = re.compile(r"\b(said|says|told(?: \w+){0,2}|added|confirmed|announced|stated|reported|"
+                        r"acknowledged|admitted|claimed|denied|wrote|tweeted|"
+                        r"(?:broadcast|aired|published|posted|released)[^.;]{0,35}|"
                         r"quoted as saying|statement|briefing|press conference|speaking|"
                         r"(?:rose|risen|climbed|increased|reached|jumped|stood) (?:to|at) [\d,]+|"
                         r"(?:rose|risen|climbed|increased|reached|jumped|stood) (?:to|at) \w+)\W*(?:\w+\W+)?$", re.I)
 
 
+_SET_ON_FIRE = re.compile(r"\bset (?:[\w'’-]+\W+){0,7}?(?:on fire|alight|ablaze)|\bset(?:ting)? fire to|\bsetting "
+                          r"(?:[\w'’-]+\W+){0,7}?(?:on fire|alight|ablaze)|\btorch(?:ed|ing)\b", re.I)
+_LESS_LETHAL = re.compile(r"\b(tear[- ]?gas|teargas|rubber bullets?|rubber-coated|water cannons?|smoke (?:bombs?|grenades?)|"
+                         r"stun grenades?|flash-?bangs?|pepper spray|pellet guns?|sound bombs?|batons?|lathi)", re.I)
+_DATELINE_DATE = re.compile(r"^\W{0,2}(?:\([^)]{1,30}\))?\s*(?:[-–—:]|\.-)")
+
+
 def _reporting_time(ref: TimeRef, text: str) -> bool:
-    """"police said on Monday": the day of the report, not of the incident."""
-    return bool(_REPORTING.search(text[max(0, ref.char_start - 40):ref.char_start]))
+    """"police said on Monday", "KYIV, Aug 29 (Reuters) -": the day of the report, not of the incident."""
+    return bool(_REPORTING.search(text[max(0, ref.char_start - 40):ref.char_start])) or _dateline_date(ref, text)
+
+
+def _dateline_date(ref: TimeRef, text: str) -> bool:
+    """"KYIV, Aug 29 (Reuters) -": the filing date, which says nothing the publication date does not."""
+    line_start = text.rfind("\n", 0, ref.char_start) + 1
+    return ref.char_start - line_start <= 40 and bool(_DATELINE_DATE.match(text[ref.char_end:ref.char_end + 40]))
 
 
 def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: list[dict], pub: date | None,
@@ -264,13 +286,33 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     info = SentInfo(idx=idx, span=sent)
     info.actors = [(s, n) for s, n in actors if s.start >= sent.start and s.end <= sent.end]
     info.nonviolent = {a["context"] for _, a in inside(matches["nonviolent"])}
-    info.tactics = inside(matches["tactics"])
+    less_lethal = [(m.start() + sent.start_char, m.end() + sent.start_char) for m in _LESS_LETHAL.finditer(sent.text)]
+
+    def crowd_control(item) -> bool:  # "fired tear gas shells", "smoke bombs": dispersal, not an attack
+        start = item.idx if isinstance(item, Token) else item.start_char
+        return any(a - 30 <= start < b + 12 for a, b in less_lethal)
+
+    info.tactics = [(sp, a) for sp, a in inside(matches["tactics"]) if not crowd_control(sp)]
+    # "set a school on fire", "set fire to houses": arson, not gunfire
+    arson_at = [(m.start() + sent.start_char, m.end() + sent.start_char) for m in _SET_ON_FIRE.finditer(sent.text)]
+
+    def set_alight(item) -> bool:
+        start = item.idx if isinstance(item, Token) else item.start_char
+        return any(a <= start < b for a, b in arson_at)
+
+    if arson_at:
+        info.tactics = [(sp, a) for sp, a in info.tactics if not (a["tactic"] == "firearms" and set_alight(sp))]
+        if not any(a["tactic"] == "arson" for _, a in info.tactics):
+            first = sent.doc.char_span(*arson_at[0], alignment_mode="expand")
+            info.tactics.append((first, {"tactic": "arson", "weapon_type": "Incendiary", "term": first.text.lower()}))
     info.targets = inside(matches["targets"])
     info.generic = inside(matches["generic"])
     info.counts = [c for c in cas.find_counts(sent) if c.value <= cfg.max_event_fatalities]
     if _AGGREGATE.search(sent.text):
         info.counts = []  # "the insurgency has killed more than 1,800 people": a tally, not this incident
-    info.times = [t for t in find_time_refs(sent.text, sent.start_char, pub) if not _reporting_time(t, doc_text)]
+    all_times = find_time_refs(sent.text, sent.start_char, pub)
+    info.times = [t for t in all_times if not _reporting_time(t, doc_text)]
+    info.report_times = [t for t in all_times if t not in info.times and not _dateline_date(t, doc_text)]
     info.separate = bool(_SEPARATE_CUES.search(sent.text))
     actor_chars = [(s.start_char, s.end_char) for s, _ in info.actors]
     info.places = [
@@ -283,6 +325,8 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     info.places = [t for t in info.places
                    if not _DESTINATION.search(doc_text[max(sent.start_char, t["char_start"] - 60):t["char_start"]])
                    and not _SPEECH_PLACE.search(doc_text[max(sent.start_char, t["char_start"] - 50):t["char_start"]])]
+    # "Kyiv said on Monday", "Farah said": a capital speaking for its government, or a person, is not a place
+    info.places = [t for t in info.places if not _speaks(t, sent)]
     # "US drone strike", "Pakistani jets": the country names the striker, not where it happened
     info.force_origins = [t for t in info.places if _is_country_word(t, lex) and _names_a_force(t, sent.doc)]
     info.places = [t for t in info.places if t not in info.force_origins]
@@ -306,6 +350,11 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
             continue  # "blast walls", "bomb squad", "attack helicopters": a modifier, not an event
         if _negated_or_hypothetical(token):
             continue
+        if arson_at and hit[0] == "shoot" and set_alight(token):
+            hit = ("burn", hit[1])
+        if less_lethal and hit[0] in ("shoot", "shell", "bomb", "explode") and (
+                crowd_control(token) or any(crowd_control(c) for c in token.children if c.dep_ == "dobj")):
+            continue  # "police fired tear gas": the crowd was dispersed, not shot at
         if old and fresh and _in_subtree_of_old_clause(token, old):
             continue
         if hit[0] == "capture" and hit[1] != "strong" and token.pos_ == "VERB" and not _takes_territory(token, info):
@@ -389,6 +438,15 @@ def _takes_territory(verb: Token, info: SentInfo) -> bool:
     return False
 
 
+def _speaks(place: dict, sent: Span) -> bool:
+    span = sent.doc.char_span(place["char_start"], place["char_end"], alignment_mode="expand")
+    if span is None:
+        return False
+    root = span.root
+    return root.dep_ == "nsubj" and root.head.lemma_.lower() in _SPEECH and not any(
+        c.dep_ in ("det", "amod", "compound") for c in root.children)
+
+
 def _doc_matches(doc: Doc, lex: Lexicons) -> dict[str, list]:
     """Every lexicon matched once over the whole article (not once per sentence)."""
     return {"nonviolent": lex.nonviolent.find(doc), "tactics": lex.tactics.find(doc),
@@ -402,6 +460,13 @@ def _claims(sent: Span, idx: int, actors: list) -> list[Claim]:
     if "unclaimed" in low:
         out.append(Claim("unclaimed", None, None, idx, sent.start_char, sent.end_char, text))
         return out
+    signed = _SIGNED_NOTE.search(text)
+    if signed and actors:
+        # "soldiers found pamphlets signed by the Militarized Communist Party": a note left at the scene
+        after = [(sp, n) for sp, n in actors if sp.start_char >= sent.start_char + signed.start()]
+        if after:
+            mode = "Letter" if signed.group(1).lower().startswith("letter") else "Note left at scene"
+            return [Claim("claimed", after[0][1], mode, idx, sent.start_char, sent.end_char, text)]
     if actors and _SPOKESMAN_CLAIM.search(text) and not re.search(r"\b(not|never|denied)\b", low):
         # "a spokesman for the NPA's command said the guerrillas had carried out the ambush"
         mode = "Call (post-incident)" if re.search(r"phone|call", low) else "Personal claim"
@@ -445,8 +510,14 @@ def _claims(sent: Span, idx: int, actors: list) -> list[Claim]:
 
 def _most_specific(names: list[str], lex: Lexicons) -> list[str]:
     """Drop a parent organisation when its affiliate is named too (ISKP over Islamic State, JNIM over al-Qaeda)."""
-    parents = {lex.actors.get(n, {}).get("parent") for n in names}
-    return [n for n in names if lex.actors.get(n, {}).get("actor_id") not in parents] or names
+    by_id = {a.get("actor_id"): a for a in (lex.actors.get(n, {}) for n in lex.actors)} if names else {}
+    ancestors: set = set()
+    for n in names:
+        parent, seen = lex.actors.get(n, {}).get("parent"), 0
+        while parent and seen < 5:  # EMC -> FARC dissidents -> FARC
+            ancestors.add(parent)
+            parent, seen = by_id.get(parent, {}).get("parent"), seen + 1
+    return [n for n in names if lex.actors.get(n, {}).get("actor_id") not in ancestors] or names
 
 
 def _group_subject(token: Token, actors: list) -> bool:
@@ -455,7 +526,10 @@ def _group_subject(token: Token, actors: list) -> bool:
     return any(any(i in subj for i in range(sp.start, sp.end)) for sp, _ in actors)
 
 
-_SPOKESMAN_CLAIM = re.compile(r"\bspokes(?:man|woman|person)\b.*\b(?:said|told|says)\b.*\b(?:carried out|were behind|"
+_SIGNED_NOTE = re.compile(r"\b(pamphlets?|leaflets?|notes?|letters?|flyers?|banners?|graffiti|messages? painted)\b"
+                          r"[^.;]{0,60}?\b(?:signed by|bearing the (?:name|signature|logo) of|in the name of|attributed "
+                          r"to|from)\b", re.I)
+_SPOKESMAN_CLAIM = re.compile(r"\bspokes(?:man|woman|person)\b.*\b(?:said|told|says|say)\b.*\b(?:carried out|were behind|"
                               r"was behind|conducted|launched|staged)\b", re.I)
 
 
@@ -528,7 +602,9 @@ def _is_event_sentence(info: SentInfo, article_sport: bool) -> bool:
     soft_block = info.nonviolent - {"court", "commemoration"}
     if blocking and not (strong and armed):
         return False  # "gunmen killed a court judge" is an attack, "sentenced for the bombing" is not
-    if (soft_block or article_sport) and not (armed or explosive):
+    if article_sport and not info.actors:
+        return False  # match reports "blast", "shoot down" and "attack" in every paragraph
+    if soft_block and not (armed or explosive):
         return False
     if strong:
         return True
@@ -556,10 +632,22 @@ def _framing(infos: list[SentInfo]) -> set[str]:
         frames.add("policy")
     # a lead that itself reports a fresh attack is not framed by a passing word
     if any(any(st == "strong" and c in ATTACK_CLASSES for _, c, st in i.triggers)
-           and any(t.relative for t in i.times) and not i.nonviolent and not _BACKGROUND_CUES.search(i.span.text)
+           and not _BACKGROUND_CUES.search(i.span.text)
+           and ((any(t.relative for t in i.times) and not i.nonviolent) or _armed_killing(i))
            for i in lead[:1]):
         return set()
     return frames
+
+
+_JUDICIAL = re.compile(r"\b(sentenc\w*|convict\w*|jail\w*|acquit\w*|trial|verdict|charged|indict\w*|hanged|court orders?)\b",
+                       re.I)
+
+
+def _armed_killing(info: SentInfo) -> bool:
+    """"Gunmen kill anti-terrorism court judge": armed men killing someone, not a story about a court."""
+    armed = bool(info.actors) or any(a["role"] == "armed_group" for _, a in info.generic) or any(
+        t.lemma_.lower() in ("gunman", "gunmen", "militant", "attacker", "assailant") for t, _, _ in info.triggers)
+    return armed and any(c == "kill" for _, c, _ in info.triggers) and not _JUDICIAL.search(info.span.text)
 
 
 def _fresh_enough(info: SentInfo, framing: set[str], pub: date | None, cfg: CodeConfig) -> bool:
@@ -609,7 +697,10 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
                 current.place_keys |= keys
                 continue
             own_days = {t.day for t in info.times if t.relative or t.precision == 1}
-            strong = any(st == "strong" for _, _, st in info.triggers)
+            # "The attack comes amid...", "the siege ended ...": a definite noun points back at a told incident
+            told = {c for s in current.sentences for c in s.classes} if current is not None else set()
+            strong = any(st == "strong" and not (_anaphoric(t) and c in told and c in ATTACK_CLASSES)
+                         for t, c, st in info.triggers)
             if current is not None and info.separate:
                 starts_new = True
             elif current is not None and strong and current.day and own_days and current.day not in own_days:
@@ -619,11 +710,11 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
                     current = match
                 else:
                     starts_new = True
-            elif n_event <= 3:
+            elif n_event <= 3 and info.idx <= 4:
                 pass  # headline and lead tell one story at different scales (province, then town)
             elif current is not None and keys and current.place_keys and not (keys & current.place_keys):
                 # another place: a new incident only if this sentence carries its own figures or a strong trigger
-                own = bool(info.counts) or any(s == "strong" for _, _, s in info.triggers)
+                own = bool(info.counts) or strong
                 match = next((inc for inc in incidents if keys & inc.place_keys), None)
                 if match is not None:
                     current = match
@@ -634,7 +725,8 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
                 incidents.append(current)
         if current is not None:
             current.sentences.append(info)
-            current.place_keys |= keys
+            if info.is_event:
+                current.place_keys |= keys  # "Robotyne lies 10 km south of Orikhiv" places nothing that happened
             if current.day is None and info.is_event:
                 days = [t.day for t in info.times if t.relative or t.precision == 1]
                 current.day = days[0] if days else None
@@ -653,6 +745,13 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
             if first.day is None:
                 first.day = next((t.day for i in lead for t in i.times if t.relative or t.precision == 1), None)
     return incidents
+
+
+def _anaphoric(token: Token) -> bool:
+    """A trigger noun that refers back: "the attack", "this bombing", "Sunday's blast" (not "an attack")."""
+    if token.pos_ != "NOUN":
+        return False
+    return any((c.dep_ == "det" and c.lower_ in ("the", "this", "that")) or c.dep_ == "poss" for c in token.children)
 
 
 def _near_places_differ(a: set[str], b: set[str]) -> bool:
@@ -708,11 +807,47 @@ def _role_of_phrase(tokens: list[Token], info: SentInfo) -> tuple[str | None, st
         if tt == "Terrorists/Non-State Militia":
             kind = "unidentified"
         return kind, None, target
+    # "two Buddhist rubber tappers were shot dead": people named by their trade are private citizens
+    head = next((t for t in tokens if t.dep_ in ("nsubjpass", "nsubj", "dobj", "pobj")), tokens[0] if tokens else None)
+    if head is not None and head.pos_ == "NOUN" and head.tag_ == "NNS" and (
+            head.lemma_.lower() in cas.PERSON_NOUNS or head.lower_.endswith(("ers", "ists", "ians"))):
+        return "civilians", None, {"target_type": "Private Citizens & Property", "target_subtype": ""}
     return None, None, None
 
 
+_EXPLOSIVE_OBJECTS = {"bomb", "mine", "landmine", "ied", "device", "explosive", "explosives"}
+
+
+def _ran_into_explosive(token: Token) -> bool:
+    """"their convoy struck a roadside bomb", "the vehicle hit a mine": the subject was the one hit."""
+    return token.lemma_.lower() in ("strike", "hit", "run", "drive") and any(
+        t.lemma_.lower() in _EXPLOSIVE_OBJECTS for c in token.children if c.dep_ in ("dobj", "prep")
+        for t in c.subtree)
+
+
+def _is_headline(info: SentInfo) -> bool:
+    """A title line: short, and not ended like a sentence of running text."""
+    return len(info.span) <= 20 and not info.span.text.strip().endswith((".", "\"", "'", "”"))
+
+
+def _headline_passive(token: Token, cls: str, info: SentInfo) -> bool:
+    """Headline grammar drops "were": "10 Maoists gunned down in encounter" says who died, not who shot."""
+    if cls not in ("kill", "shoot", "wound") or token.tag_ not in ("VBD", "VBN"):
+        return False
+    if any(c.dep_ in ("dobj", "aux", "auxpass") for c in token.children):
+        return False
+    return _is_headline(info)
+
+
 def _phrase(token: Token) -> list[Token]:
-    return list(token.subtree)
+    """The noun phrase of `token` without its conjuncts: in "ten soldiers and 24 jihadists" the head phrase is
+    "ten soldiers"; each conjunct is read as its own phrase."""
+    conj = {t.i for c in token.children if c.dep_ in ("conj", "cc") for t in c.subtree}
+    return [t for t in token.subtree if t.i not in conj]
+
+
+def _with_conjuncts(token: Token) -> list[Token]:
+    return [token] + [c for c in token.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN")]
 
 
 def _sides(inc: Incident, lex: Lexicons) -> dict:
@@ -731,10 +866,14 @@ def _sides(inc: Incident, lex: Lexicons) -> dict:
                 # "forces continued to shell", "gunmen stormed the school and killed ten": the subject is
                 # the head verb's
                 children += [c for c in token.head.children if c.dep_ == "nsubj"]
+            if cls == "burn" and token.dep_ == "dobj":
+                children += [c for c in token.head.children if c.dep_ == "prep" and c.lower_ == "to"]
             for child in children:
                 role_tokens = None
                 if child.dep_ in ("nsubj", "agent") or (child.dep_ == "compound" and token.pos_ == "NOUN"):
-                    is_victim = cls in ("kill", "wound") and token.pos_ == "NOUN"
+                    is_victim = cls in ("kill", "wound") and token.pos_ == "NOUN" or (
+                        child.dep_ == "nsubj" and _headline_passive(token, cls, info)) or (
+                        child.dep_ == "nsubj" and _ran_into_explosive(token))
                     role_tokens = _phrase(child) if child.dep_ != "agent" else [t for c in child.children for t in c.subtree]
                     kind, group, target = _role_of_phrase(role_tokens, info)
                     if kind and not is_victim and kind not in ("civilians",):
@@ -742,8 +881,9 @@ def _sides(inc: Incident, lex: Lexicons) -> dict:
                     elif kind:
                         victims.append((kind, group, target, _ev(child, info.idx), cls))
                 elif child.dep_ in ("dobj", "nsubjpass") or (child.dep_ == "prep" and child.lower_ in (
-                        "on", "at", "against", "targeting", "of", "in")):
-                    objs = [child] if child.dep_ in ("dobj", "nsubjpass") else [
+                        "on", "at", "against", "targeting", "of", "in")) or (
+                        cls == "burn" and child.dep_ == "prep" and child.lower_ == "to"):  # "set fire to a church"
+                    objs = _with_conjuncts(child) if child.dep_ in ("dobj", "nsubjpass") else [
                         c for c in child.children if c.dep_ == "pobj"]
                     for obj in objs:
                         kind, group, target = _role_of_phrase(_phrase(obj), info)
@@ -818,7 +958,19 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
         set() if violent else weak_classes)
     if not violent and "arrest" in classes and "attack" not in strong_classes:
         classes -= {"attack"}  # "detained 25 in dawn raids": the raids are how the arrests were made
-    tactics = set().union(*(s.tactic_set for s in sents))
+    tactics = set()
+    own_tactics = any(s.tactics for s in sents if s.idx != 0)
+    for s in sents:
+        if s.idx == 0 and own_tactics and _is_headline(s) and len(_place_keys(s, lex)) > 1:
+            continue  # "missiles kill seven in Kharkiv, drone strike on Odesa": the headline's other half
+        found = s.tactic_set
+        if "shelling" in found and any(a["tactic"] == "remote_explosive" and sp.text.lower() not in _GENERIC_BLAST
+                                       for sp, a in s.tactics):
+            found = found - {"shelling"}  # "an IED made from a mortar round": the shell is the bomb's charge
+        tactics |= found
+    if "grenade" in tactics and all(sp.text.lower() in _GENERIC_BLAST for s in sents for sp, a in s.tactics
+                                    if a["tactic"] == "remote_explosive"):
+        tactics.discard("remote_explosive")  # "the explosion shattered the shop front": the grenade's
     evidence: dict[str, dict] = {}
     anchor_trig = next(((t, c) for t, c, _ in inc.anchor.triggers), (None, None))
     if anchor_trig[0] is not None:
@@ -865,12 +1017,28 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     elif attributions:
         perp_group, perp_suspected, perp_ev = attributions[0]
     state_attackers = [(k, e) for k, g, e in sides["attackers"] if k in ("military", "police")]
-    foreign = _foreign_state(sents)
+    foreign = _foreign_state(sents, lex)
     if "air_strike" in tactics and perp_group and not (claim and claim.status == "claimed") and \
             not any(k == "group" for k, _, _ in sides["attackers"]):
         # "a drone strike killed five al-Shabaab fighters": the group was struck, a state struck it
         perp_group, perp_suspected, perp_ev = None, None, None
     victim_groups = sides["victims"]
+    killed_first = next((v for v in victim_groups if v[4] == "kill"), None)
+    state_roles = [a["role"] for s in sents for _, a in s.generic if a["role"] in ("military", "police", "paramilitary")]
+    group_attacked = killed_first is not None and any(
+        k == "group" and g == killed_first[1] for k, g, _ in sides["attackers"])
+    if perp_group in (None, killed_first and killed_first[1]) and not (claim and claim.status == "claimed") and \
+            killed_first is not None and killed_first[0] == "group" and not group_attacked and \
+            (state_attackers or state_roles):
+        # "10 Maoists gunned down in an encounter with security forces": the group named is the side that was
+        # killed; the state forces in the story are the ones who fought it
+        perp_group, perp_suspected, perp_ev = None, None, None
+        if not state_attackers:
+            forces = sorted(((sp, a, s.idx) for s in sents for sp, a in s.generic
+                             if a["role"] in ("military", "police", "paramilitary")),
+                            key=lambda f: 0 if f[1].get("unit") else 1)  # "DRG" over "security forces"
+            span, attrs, idx = forces[0]
+            state_attackers = [("military" if attrs["role"] == "paramilitary" else attrs["role"], _ev(span, idx))]
     victim = _main_victim(victim_groups, perp_group)
     if victim and victim[0] == "civilians" and (victim[2] is None or victim[2].get("target_type") == "Transportation"):
         # "soldiers were killed when a bomb hit their vehicle": the vehicle was theirs, they were the target
@@ -878,7 +1046,9 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
         if hurt and hurt[0][0] in ("military", "police"):
             victim = hurt[0]
     attacker_kind = "group" if perp_group else None
-    if not perp_group and state_attackers and not protesters:
+    first_armed = next((k for k, g, e in sides["attackers"] if k in ("military", "police", "unidentified")), None)
+    if not perp_group and state_attackers and not protesters and (first_armed != "unidentified" or "retake" in classes):
+        # "armed men abducted six workers ... police launched a search operation": the gunmen came first
         attacker_kind = state_attackers[0][0]
         evidence["actor1"] = state_attackers[0][1]
     elif not perp_group and "air_strike" in tactics and not any(k == "unidentified" for k, _, _ in sides["attackers"]):
@@ -921,7 +1091,9 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
             actor2 = ("police", None)
     elif event_type == "Riots":
         actor1 = ("rioters", None)
-        actor2 = (victim_kind, victim_group) if victim_kind else (None, None)
+        # burnt bins and shopfronts are damage, not a side; people attacked are
+        actor2 = (victim_kind, victim_group) if victim_kind and not (
+            sub_event == "Violent demonstration" and victim and victim[4] == "burn") else (None, None)
     elif event_type == "Strategic developments":
         actor1 = (attacker_kind if attacker_kind in ("military", "police") else "police", None)
         named = [g for s in sents for _, g in s.actors]
@@ -939,6 +1111,10 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     target_type = attack_type = None
     if is_attack:
         target_type = _target_type(victim_kind, victim_target, sents)
+        if victim_kind == "group" and lex.actors.get(victim_group or "", {}).get("inter") == 8:
+            # external forces: a UN or AU mission is a diplomatic target, a foreign military company a military one
+            target_type = "Government (Diplomatic)" if re.search(r"United Nations|African Union", victim_group or "") \
+                else "Military"
         victim_kinds = {v[0] for v in sides["victims"]}
         if target_type in ("Transportation", "Private Citizens & Property") and victim_kind != "civilians":
             # a bus or truck carrying soldiers or police is a security target (GTD: unless shown otherwise)
@@ -992,6 +1168,8 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     }
 
 
+_GENERIC_BLAST = {"blast", "blasts", "explosion", "explosions", "bomb", "bombs", "bombing", "explosives",
+                  "bomb blast", "bomb explosion", "bomb went off", "detonated a bomb", "twin blasts"}
 _STATE_HEADS = {"drone", "strike", "airstrike", "jet", "warplane", "force", "troop", "aircraft", "military", "army",
                 "helicopter", "missile", "navy", "soldier", "raid", "bombardment", "air", "artillery", "shelling",
                 "shell", "rocket", "gunship", "warship", "tank", "bomb", "aviation", "fighter"}
@@ -1028,12 +1206,13 @@ def _force_head(place: dict, doc: Doc) -> str | None:
                  if t.lemma_.lower() in _STATE_HEADS), None)
 
 
-def _foreign_state(sents: list[SentInfo]) -> str | None:
+def _foreign_state(sents: list[SentInfo], lex: Lexicons) -> str | None:
     """"US drone strike", "Israeli warplanes", "Turkish forces": the state named just before its force."""
     for s in sents:
         for p in s.force_origins:
-            if p.get("country_hint"):
-                return str(p["country_hint"])
+            hint = p.get("country_hint") or lex.country_iso.get(str(p["text"]).lower())
+            if hint:
+                return str(hint)
     return None
 
 
@@ -1050,7 +1229,13 @@ def _main_victim(victims: list, perp_group: str | None):
     def rank(v):
         return (0 if v[4] not in ("kill", "wound") else 1, 0 if v[2] is not None else 1)
 
-    return sorted(usable, key=rank)[0]
+    best = sorted(usable, key=rank)[0]
+    # "two peacekeepers were killed when their convoy struck a bomb": whose convoy it was says the target
+    killed = next((v for v in usable if v[4] == "kill" and v[0] == "civilians" and v[2] is not None
+                   and v[2]["target_type"] not in ("Private Citizens & Property", "Military", "Police")), None)
+    if killed is not None and best[2] is not None and "convoy" in str(best[2].get("target_subtype", "")).lower():
+        return killed
+    return best
 
 
 def _attributions(sents: list[SentInfo], lex: Lexicons) -> list[tuple[str, bool, dict]]:
@@ -1066,6 +1251,24 @@ def _attributions(sents: list[SentInfo], lex: Lexicons) -> list[tuple[str, bool,
             specific = _most_specific([n for _, n in s.actors], lex)
             span, name = next((sp, n) for sp, n in s.actors if n in specific)
             out.append((name, suspected, _ev(span, s.idx)))
+    return out
+
+
+def _claims_for(inc: Incident, incidents: list[Incident], claims_all: list[Claim]) -> list[Claim]:
+    """Claims that may speak of `inc`: a headline clause that claims the attack at another incident's place
+    ("Two soldiers killed in Diyala bomb; ISIS claims Kirkuk checkpoint attack") is that incident's."""
+    if len(incidents) < 2:
+        return claims_all
+    out = []
+    for c in claims_all:
+        clause = next((part for part in re.split(r"[;,:]| as | after ", c.text) if re.search(r"claim", part, re.I)), "")
+        low = clause.lower()
+        named_here = {k for k in inc.place_keys if k in low}
+        named_elsewhere = {k for other in incidents if other is not inc for k in other.place_keys - inc.place_keys
+                           if k in low}
+        if named_elsewhere and not named_here:
+            continue
+        out.append(c)
     return out
 
 
@@ -1143,7 +1346,7 @@ def _primary_tactic(sub_event: str, tactics: set[str], classes: set[str]) -> str
     for tactic, sub in SUB_BY_TACTIC.items():
         if sub == sub_event:
             return tactic
-    for t in ("hostage_barricade", "kidnapping", "hijacking", "firearms", "melee", "arson", "unarmed"):
+    for t in ("hostage_barricade", "kidnapping", "hijacking", "firearms", "arson", "melee", "unarmed"):
         if t in tactics:
             return t
     if classes & {"explode", "bomb"}:
@@ -1165,7 +1368,8 @@ def _is_assassination(sents: list[SentInfo], target: dict | None) -> bool:
             for child in token.children:
                 if child.dep_ in ("dobj", "nsubjpass"):
                     words = {t.lemma_.lower() for t in child.subtree}
-                    plural = child.tag_ in ("NNS", "NNPS") or any(t.like_num and t.lower_ not in ("one", "1")
+                    # "two officials" is not one target; "the second deputy mayor" is (an ordinal, not a count)
+                    plural = child.tag_ in ("NNS", "NNPS") or any(t.tag_ == "CD" and t.lower_ not in ("one", "1")
                                                                    for t in child.subtree)
                     if words & PROMINENT and not plural and not words & {"police", "security", "army"}:
                         return True
@@ -1175,12 +1379,19 @@ def _is_assassination(sents: list[SentInfo], target: dict | None) -> bool:
 def _incident_date(inc: Incident, sents: list[SentInfo], pub: date | None):
     ordered = [inc.anchor] + [s for s in sents if s is not inc.anchor]
     for s in ordered:
-        for ref in s.times:
+        # "an overnight raid ... in the early hours of Monday": the named day says which side of midnight
+        for ref in sorted(s.times, key=lambda r: r.text.lower() in ("overnight", "last night", "tonight")):
             if pub is None and ref.relative:
                 continue
             if pub is not None and not (0 <= (pub - ref.day).days <= 31):
                 continue
             return ref.day, ref.precision, _ev(None, s.idx, ref.char_start, ref.text)
+    # no time of the incident itself: the day it was reported ("Kyiv said on Monday") is closer than the
+    # day the article appeared
+    for s in ordered:
+        for ref in s.report_times:
+            if pub is not None and 0 <= (pub - ref.day).days <= 7 and (ref.relative or ref.precision == 1):
+                return ref.day, ref.precision, _ev(None, s.idx, ref.char_start, ref.text)
     if pub is not None:
         return pub, 1, None
     return None, None, None
@@ -1220,8 +1431,9 @@ def code_article(doc: Doc, meta: dict, entities: pd.DataFrame, toponyms: list[di
             prior[-1].sentences.append(infos[c.sentence_idx])
     reports = []
     dateline = [t for t in toponyms if t.get("source") == "dateline"]
+    people = [e for e in doc.ents if e.label_ == "PERSON"]
     for n, inc in enumerate(incidents):
-        coded = _code_incident(inc, infos, claims_all, lex, pub, doc)
+        coded = _code_incident(inc, infos, _claims_for(inc, incidents, claims_all), lex, pub, doc)
         if coded is None:
             continue
         event_places = []
@@ -1230,6 +1442,15 @@ def code_article(doc: Doc, meta: dict, entities: pd.DataFrame, toponyms: list[di
             # "US drone", "Pakistani troops": never the place, but evidence of the country for the geocoder
             event_places.extend({**p, "role": "event", "cue": None, "force_origin": True,
                                  "force_head": _force_head(p, doc)} for p in s.force_origins)
+            # "CTD claims to have killed seven BLF members": a group that fights in one country says which
+            # country, when nothing else does (the geocoder weighs it like a nationality)
+            for span, name in s.actors:
+                home = str(lex.actors.get(name, {}).get("country") or "")
+                if len(home) == 2:
+                    event_places.append({
+                        "text": span.text, "char_start": span.start_char, "char_end": span.end_char,
+                        "sentence_idx": s.idx, "source": "actor", "cue": None, "is_demonym": True,
+                        "country_hint": home, "role": "event", "actor_home": True})
         other = [
             {**p, "role": "article"} for i in infos if not i.background and all(i is not s for s in inc.sentences)
             for p in i.places
@@ -1239,7 +1460,8 @@ def code_article(doc: Doc, meta: dict, entities: pd.DataFrame, toponyms: list[di
         code = coded["sub_event_type"]
         report_id = hashlib.sha256(
             f"{meta['article_id']}|{inc.anchor.idx}|{anchor_token.idx}|{code}".encode()).hexdigest()[:16]
-        persons = sorted({e.text for s in inc.sentences for e in s.span.ents if e.label_ == "PERSON"})
+        persons = sorted({e.text for s in inc.sentences for e in people
+                          if e.start >= s.span.start and e.end <= s.span.end})
         evidence = coded.pop("evidence")
         reports.append({
             "report_id": report_id, "doc_id": meta["doc_id"], "article_id": meta["article_id"], "incident_idx": n,
@@ -1268,9 +1490,11 @@ _NEAR_AFTER = re.compile(r"^\s*(?:-\s*\w+\s+)?(?:road|highway|local government a
 
 def _vicinity_cue(place: dict, text: str) -> str | None:
     """ACLED's precision 2: "near X", "on the outskirts of X", "a village in X district", "the X-Y road"."""
+    before = text[max(0, place["char_start"] - 60):place["char_start"]]
+    if re.search(r"\b(?:from|across) (?:the )?$", before, re.I):
+        return "from"  # "firing from the Afghan side": where the fire came from, an origin
     if place.get("cue"):
         return place["cue"]
-    before = text[max(0, place["char_start"] - 60):place["char_start"]]
     after = text[place["char_end"]:place["char_end"] + 30]
     if _NEAR_BEFORE.search(before) or _NEAR_AFTER.search(after):
         return "near"
@@ -1302,16 +1526,19 @@ REPORT_COLUMNS = [
 def run(articles: pd.DataFrame, tokens: pd.DataFrame, entities: pd.DataFrame, toponyms: pd.DataFrame,
         cfg: CodeConfig, *, lex: Lexicons, vocab) -> StageResult:
     """Code every parsed article. Never mutates its inputs."""
-    tok_groups = {k: g for k, g in tokens.groupby("article_id", sort=False)}
-    ent_groups = {k: g for k, g in entities.groupby("article_id", sort=False)}
-    top_groups = {k: g.to_dict("records") for k, g in toponyms.groupby("article_id", sort=False)}
+    docs = TokenDocs(vocab, tokens)  # each article's Doc rebuilt on demand from the token table
+    # only the dictionary matches are read per article (`_actor_spans`)
+    ent_groups = {k: g for k, g in entities[entities["source"] == "dictionary"].groupby("article_id", sort=False)}
+    top_groups: dict[str, list[dict]] = {}
+    for rec in toponyms.to_dict("records"):
+        top_groups.setdefault(rec["article_id"], []).append(rec)
     empty_ents = entities.iloc[0:0]
     reports, no_event = [], []
     for meta in articles.sort_values("doc_id").to_dict("records"):
         aid = meta["article_id"]
-        if aid not in tok_groups:
+        if aid not in docs:
             continue  # rejected by the NLP stage; counted there
-        doc = doc_from_tokens(vocab, tok_groups[aid].sort_values("i"))
+        doc = docs[aid]
         rows, reason = code_article(doc, meta, ent_groups.get(aid, empty_ents), top_groups.get(aid, []), lex, cfg)
         if rows:
             reports.extend(rows)
@@ -1320,7 +1547,7 @@ def run(articles: pd.DataFrame, tokens: pd.DataFrame, entities: pd.DataFrame, to
     frame = pd.DataFrame.from_records(reports, columns=REPORT_COLUMNS)
     frame = _report_dtypes(frame)
     no_event_frame = pd.DataFrame.from_records(no_event, columns=["doc_id", "article_id", "reason"]).astype("string")
-    n_in = int(articles["article_id"].isin(tok_groups).sum())
+    n_in = int(articles["article_id"].isin(list(docs)).sum())
     # every parsed article is coded: it yields reports or lands in no_event (neither is a reject)
     stats = {"in": n_in, "out": n_in, "rejected": 0, "with_events": n_in - len(no_event_frame),
              "no_event": len(no_event_frame), "reports": len(frame)}

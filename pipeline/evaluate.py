@@ -71,6 +71,7 @@ MIN_SIMILARITY = 0.2  # an aligned pair needs at least this similarity; below it
 FEATURE_WORDS = frozenset({
     "district", "districts", "town", "city", "village", "area", "agency", "tehsil", "province", "region",
     "county", "municipality", "subdistrict", "governorate", "prefecture", "oblast", "state", "division",
+    "department", "departamento",
 })
 
 # Country names that pycountry does not resolve (or resolves wrongly) -> ISO 3166-1 alpha-3.
@@ -382,7 +383,23 @@ def _admin1_match(gold: dict, pred: dict) -> bool | None:
     accepted = {_place_key(gold.get(k)) for k in ("admin1", "admin1_current")} - {None}
     if not accepted:
         return None
+    if gold.get("_admin1_ids") and pred.get("_admin1_ids") and gold["_admin1_ids"] & pred["_admin1_ids"]:
+        return True  # two spellings of one province ("Nangarhar"/"Nangarhor", "Anbar"/"Al-Anbar")
     return _place_key(pred.get("admin1")) in accepted
+
+
+def _attach_admin1_ids(gold_by_doc: dict, preds: dict, admin1_ids) -> None:
+    """Mark every gold and predicted event with the gazetteer ids its province names resolve to."""
+    if admin1_ids is None:
+        return
+    for events in gold_by_doc.values():
+        for ev in events:
+            ev["_admin1_ids"] = frozenset().union(*(admin1_ids(ev.get(k), ev.get("country"))
+                                                    for k in ("admin1", "admin1_current") if not _is_null(ev.get(k))))
+    for events in preds.values():
+        for ev in events:
+            name = ev.get("admin1")
+            ev["_admin1_ids"] = frozenset() if _is_null(name) else admin1_ids(name, ev.get("country"))
 
 
 # ------------------------------------------------------------------------------------------ alignment
@@ -593,7 +610,8 @@ def _score_field(field: str, gold: dict, pred: dict, canonical: Callable[[str], 
 
 def evaluate(records: list[dict], predict: Callable[[pd.DataFrame], pd.DataFrame], *,
              canonical_actor: Callable[[str], str | None] | None = None,
-             min_similarity: float = MIN_SIMILARITY, max_errors: int = MAX_ERRORS) -> dict:
+             min_similarity: float = MIN_SIMILARITY, max_errors: int = MAX_ERRORS,
+             admin1_ids: Callable[[str, str | None], frozenset] | None = None) -> dict:
     """Score `predict` against project gold records (as `load_gold` returns them).
 
     `predict` is called once with every record. Per record, predicted events are aligned one-to-one with
@@ -606,6 +624,7 @@ def evaluate(records: list[dict], predict: Callable[[pd.DataFrame], pd.DataFrame
     records = list(records)
     gold_by_doc = {str(r["id"]): _expected_events(r) for r in records}
     preds = _predictions_by_doc(predict, records) if records else {}
+    _attach_admin1_ids(gold_by_doc, preds, admin1_ids)
     plan = _field_plan(ev for evs in gold_by_doc.values() for ev in evs)
 
     tp = fp = fn = 0
@@ -853,7 +872,8 @@ def _ucdp_strata(items: list[tuple[dict, dict, dict | None]], canonical, thresho
 
 def evaluate_ucdp(records: list[dict], predict: Callable[[pd.DataFrame], pd.DataFrame], *,
                   canonical_actor: Callable[[str], str | None] | None = None,
-                  coord_threshold_km: dict[int, float] | None = None, max_errors: int = MAX_ERRORS) -> dict:
+                  coord_threshold_km: dict[int, float] | None = None, max_errors: int = MAX_ERRORS,
+                  admin1_ids: Callable[[str, str | None], frozenset] | None = None) -> dict:
     """Score `predict` on the UCDP GED headline set the way its README says: by stratum, never pooled.
 
     Each record has one expected event; of several predictions for a headline the most similar one is
@@ -878,6 +898,7 @@ def evaluate_ucdp(records: list[dict], predict: Callable[[pd.DataFrame], pd.Data
         if len(events) != 1:
             raise PipelineError(E_GOLD, f"UCDP record {rec.get('id')!r} must have exactly one expected event")
         gold = _ucdp_gold_view(events[0])
+        _attach_admin1_ids({"": [gold]}, {str(rec["id"]): preds.get(str(rec["id"]), [])}, admin1_ids)
         items.append((rec, gold, _pick_prediction(gold, preds.get(str(rec["id"]), []))))
     single = [it for it in items if (it[0].get("meta") or {}).get("ucdp_sources") == 1]
     subsets = {"all": _ucdp_strata(items, canonical, thresholds, note)}

@@ -135,7 +135,10 @@ def english_admin1_name(name: str, aliases: str) -> str:
         alt = alt.strip()
         if alt and alt.isascii() and alt.replace(" ", "").replace("-", "").replace("'", "").isalpha() \
                 and not _LOCAL_GENERIC.search(alt):
-            return short_admin_name(alt)
+            short = short_admin_name(alt)
+            if " and " in primary and primary.isascii() and short.lower() in primary.lower():
+                return primary  # "Kashmir" is one half of "Jammu and Kashmīr", not its English name
+            return short
     return primary
 
 

@@ -557,6 +557,14 @@ def _resolve_mentions(ms: list[_Mention], evidence: Counter, cfg: GeocodeConfig,
                 if _share(place_votes, lead) >= 0.6 and _share(place_votes, top.country) < 0.1:
                     m.plausible = [r for r in m.plausible if _share(place_votes, r.country) >= 0.1]
                     m.chosen = m.plausible[0] if len(m.plausible) == 1 else None
+            # a bare or attributive name ("the Nasr Makka hotel") whose only readings lie in a country nothing
+            # else in the text points to, while the nationalities and groups named point to one country
+            if m.chosen is not None and m.role != "dateline" and m.cue in (None, "modifier") and evidence:
+                lead = max(evidence, key=lambda c: (evidence[c], c))
+                if evidence[lead] >= 1.5 and evidence.get(m.chosen.country, 0) == 0 \
+                        and _share(place_votes, m.chosen.country) < 0.1:
+                    m.plausible = [r for r in m.readings if r.country == lead]
+                    m.chosen = m.plausible[0] if len(m.plausible) == 1 else None
 
 
 # Nouns after a nationality that reach across borders ("US drone", "Israeli warplanes"): weak evidence of
@@ -752,6 +760,7 @@ def _locate(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer, cfg:
         evidence[c.upper()] += 0.5  # a prior: half a demonym
     ms: list[_Mention] = []
     demonym_votes: Counter = Counter()
+    actor_votes: Counter = Counter()
     cache: dict[str, list[Place]] = {}
     groups: dict[tuple[str, str | None], list[tuple[Place, list[Place], float]]] = {}
     for d in sorted((_clean(x) for x in mentions), key=lambda d: d["char_start"]):
@@ -759,6 +768,12 @@ def _locate(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer, cfg:
         if d.get("source") == "dateline":
             role = "dateline"  # where the reporter files from, even inside the event's sentence
         if role not in ROLES:
+            continue
+        if d.get("actor_home") is True:
+            # a group that fights in one country: weak evidence for names, a last resort for the country
+            if d.get("country_hint"):
+                evidence[d["country_hint"]] += 0.5
+                actor_votes[d["country_hint"]] += 1
             continue
         if d.get("country_hint"):
             evidence[d["country_hint"]] += 1.0 if d.get("is_demonym") else 2.0
@@ -772,7 +787,11 @@ def _locate(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer, cfg:
             cache[key] = _candidates(d.get("text") or "", geocoder, gaz)
         # a name repeated with the same cue groups its candidates the same way: group once, fresh readings each
         if (key, m.cue) not in groups:
-            groups[(key, m.cue)] = [(r.place, r.members, r.prior) for r in _readings(cache[key], m.cue)]
+            cands = cache[key]
+            country = [p for p in cands if p.feature == "country" and normalize(p.name) == key]
+            # "in Mexico's southern state of Guerrero": a country's own name is the country, not its capital's alias
+            groups[(key, m.cue)] = [(r.place, r.members, r.prior)
+                                    for r in _readings(country if country else cands, m.cue)]
         m.readings = [_Reading(place=p, members=list(mem), prior=prior) for p, mem, prior in groups[(key, m.cue)]]
         ms.append(m)
     _resolve_mentions(ms, evidence, cfg, gaz)
@@ -782,9 +801,18 @@ def _locate(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer, cfg:
                 and m.chosen.place.feature == "country":
             demonym_votes[m.chosen.country] += _nationality_weight(m.d)
 
+    country_only = None
     for role, how in (("event", "event place"), ("dateline", "dateline"), ("article", "article's main place")):
         group = [m for m in ms if m.role == role and _is_location_candidate(m)]
         chosen = _pick(group, anchor_sentence) if role != "article" else _dominant(group)
+        if country_only is not None:
+            # the event's sentences name only the country: a dateline inside it says where the news is from
+            if chosen is not None and role == "dateline" and chosen.chosen.country == country_only[0].chosen.country:
+                return _result_for(chosen, gaz, how)
+            return _result_for(*country_only)
+        if chosen is not None and role == "event" and chosen.chosen.place.feature == "country":
+            country_only = (chosen, gaz, how)
+            continue
         if chosen is not None:
             # a country named beside an ambiguous town of the event: say so
             unresolved = [m for m in ms if m.role == role and m.chosen is None and m.readings]
@@ -824,6 +852,14 @@ def _locate(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer, cfg:
             out["geo_note"] = f"no place named; country from demonyms/attributive names ({tops[0]}) -> country only"
             return out
         # with a country_bias, a demonym of another country names a foreign actor ("US drone"), not the place
+    elif len(actor_votes) == 1:
+        # no place and no nationality: the home country of the only groups named ("CTD kills seven BLF members")
+        home = next(iter(actor_votes))
+        if gaz.country(home) is not None:
+            out = _empty_result()
+            out.update(_country_fields(gaz, home))
+            out["geo_note"] = f"no place or nationality named; country from the groups named ({home}) -> country only"
+            return out
     if cfg.default_country and gaz.country(cfg.default_country) is not None:
         out = _empty_result()
         out.update(_country_fields(gaz, cfg.default_country.upper()))

@@ -72,10 +72,16 @@ class Lexicons:
     state_forces: pd.DataFrame
     version: str = ""
     country_names: set[str] = field(default_factory=set)
+    country_iso: dict[str, str] = field(default_factory=dict)  # "united states", "u.s." -> "US"
 
     def __post_init__(self):
         # indexes derived once from the dictionaries
-        self._forces_by_key = {k: g for k, g in self.state_forces.groupby(["country", "force"])}
+        # (country, force) -> ([(start, end, name)] in file order, the name of the latest period)
+        self._forces_by_key = {
+            k: ([(s, e, str(n)) for s, e, n in zip(g["start"], g["end"], g["name"])],
+                str(g.sort_values("start").iloc[-1]["name"]))
+            for k, g in self.state_forces.groupby(["country", "force"])
+        }
         by_id = {a["actor_id"]: n for n, a in self.actors.items()}
         self._children: dict[str, list[tuple[str, str]]] = {}
         for n, a in self.actors.items():
@@ -103,15 +109,15 @@ class Lexicons:
         """ACLED's regime-period name, e.g. Police Forces of Pakistan (2022-), for the event's date."""
         if not iso2:
             return None
-        rows = self._forces_by_key.get((iso2, force), self.state_forces.iloc[0:0])
-        if rows.empty:
+        periods, latest = self._forces_by_key.get((iso2, force), ([], None))
+        if not periods:
             return None
         if day is not None:
             iso = day.isoformat()
-            hit = rows[(rows["start"] <= iso) & ((rows["end"] == "") | (rows["end"] >= iso))]
-            if not hit.empty:
-                return str(hit.iloc[0]["name"])
-        return str(rows.sort_values("start").iloc[-1]["name"])
+            for start, end, name in periods:
+                if isinstance(start, str) and start <= iso and isinstance(end, str) and (end == "" or end >= iso):
+                    return name
+        return latest
 
 
 def build_lexicons(nlp: Language, dictionaries: dict[str, pd.DataFrame], version: str = "") -> Lexicons:
@@ -127,8 +133,16 @@ def build_lexicons(nlp: Language, dictionaries: dict[str, pd.DataFrame], version
     }
     import pycountry
 
-    country_names = {c.name.lower() for c in pycountry.countries}
-    country_names |= {getattr(c, "common_name", c.name).lower() for c in pycountry.countries}
+    country_iso = {}
+    for c in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            if getattr(c, attr, None):
+                country_iso.setdefault(getattr(c, attr).lower(), c.alpha_2)
+    # the short forms news uses for the states whose forces most often strike abroad
+    country_iso.update({"us": "US", "u.s.": "US", "usa": "US", "u.s.a.": "US", "america": "US", "uk": "GB",
+                        "u.k.": "GB", "britain": "GB", "russia": "RU", "iran": "IR", "turkey": "TR",
+                        "syria": "SY", "israel": "IL", "pakistan": "PK", "india": "IN"})
+    country_names = set(country_iso) - {"u.s.", "u.k.", "u.s.a."}
     return Lexicons(
         triggers=triggers,
         tactics=PhraseLexicon.build(nlp, "tactic", dictionaries["attack_types"], "term"),
@@ -139,4 +153,5 @@ def build_lexicons(nlp: Language, dictionaries: dict[str, pd.DataFrame], version
         state_forces=dictionaries["state_forces"],
         version=version,
         country_names=country_names,
+        country_iso=country_iso,
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import evaluate
-from pipeline.__main__ import canonical_actor, predictor
+from pipeline.__main__ import admin1_ids, canonical_actor, predictor
 
 GOLD = Path(__file__).resolve().parents[1] / "gold"
 
@@ -18,7 +18,8 @@ GOLD = Path(__file__).resolve().parents[1] / "gold"
 def gold_report(resources):
     records = [r for p in sorted(GOLD.glob("*.jsonl")) for r in evaluate.load_gold(p)]
     assert len(records) >= 100
-    return evaluate.evaluate(records, predictor(resources), canonical_actor=canonical_actor(resources))
+    return evaluate.evaluate(records, predictor(resources), canonical_actor=canonical_actor(resources),
+                             admin1_ids=admin1_ids(resources))
 
 
 def test_gold_figures_stay_above_floors(gold_report):

@@ -75,3 +75,16 @@ def test_casualties_joined_victims_and_parser_slips(spacy_model, text, kind, val
 def test_casualties_measures_and_aims_are_not_tolls(spacy_model, text):
     best = aggregate(_counts(spacy_model, text), "killed")[0]
     assert best in (None, 1)
+
+
+@pytest.mark.parametrize("text, wounded", [
+    # a part of the victims already counted
+    ("A car bomb killed three people and wounded 14. Four children were among the wounded, two of them in "
+     "serious condition.", 14),
+    # a number beats a vaguer word for fewer
+    ("Scores of people were wounded. The hospital said it had received 47 injured people.", 47),
+    # one wounded person in an anecdote does not stand against the figure
+    ("Dozens of people were wounded, officials said. A man was carrying his wounded son to an ambulance.", 12),
+])
+def test_casualties_subsets_estimates_and_anecdotes(spacy_model, text, wounded):
+    assert aggregate(_counts(spacy_model, text), "wounded")[0] == wounded

@@ -78,3 +78,73 @@ def test_code_headline_naming_two_places_does_not_merge_their_incidents(resource
         "Later on Tuesday, mortar shells fired by al-Shabaab hit the airport in Baidoa, wounding two "
         "workers, the regional administration said."), published="2024-03-13")
     assert len(rows) == 2
+
+
+@pytest.mark.parametrize("headline", [
+    "Policeman guarding polio team killed in Peshawar",
+    "Gunmen kill anti-terrorism court judge and family in Quetta",
+    "Muslim youth kills Ahmadi physician in Lahore",
+])
+def test_code_headline_killings_are_events(resources, headline):
+    rows = _code(resources, headline, published="2021-06-01")
+    assert len(rows) == 1
+    assert int(rows.iloc[0]["fatalities"]) >= 1
+
+
+def test_code_sentencing_story_is_not_an_attack(resources):
+    rows = _code(resources, (
+        "Anti-terrorism court sentences two men to death for killing judge\n\n"
+        "An anti-terrorism court in Quetta on Monday sentenced two men to death for the 2019 killing of a "
+        "judge, prosecutors said."), published="2021-06-01")
+    assert rows.empty
+
+
+def test_code_tear_gas_is_intervention_not_shooting(resources):
+    rows = _code(resources, (
+        "IMPHAL: Security forces fired tear gas shells on Tuesday to disperse hundreds of students protesting "
+        "against the killing of two teenagers, officials said. More than 30 students suffered minor injuries."),
+        published="2023-09-27")
+    assert len(rows) == 1
+    assert rows.iloc[0]["sub_event_type"] == "Protest with intervention"
+
+
+def test_code_militants_killed_in_an_encounter_were_fought_by_the_state(resources):
+    rows = _code(resources, (
+        "10 Maoists gunned down in Narayanpur encounter\n\n"
+        "RAIPUR: At least 10 Maoists were killed in an encounter with security forces in the forests of "
+        "Narayanpur district on Friday, police said. A joint team of the District Reserve Guard (DRG) and the "
+        "Special Task Force had launched an operation in the area on Thursday night."), published="2024-08-31")
+    assert len(rows) == 1
+    row = rows.iloc[0]
+    assert row["actor1_kind"] == "police"  # the DRG, a police unit, named over "security forces"
+    assert row["actor2_kind"] == "group" and row["actor2_group"].startswith("CPI (Maoist)")
+    assert row["target_type"] == "Terrorists/Non-State Militia"
+
+
+def test_code_militants_who_attacked_stay_the_attackers_when_more_of_them_died(resources):
+    rows = _code(resources, (
+        "N'DJAMENA (AFP) - Ten Chadian soldiers and 24 Boko Haram jihadists were killed when the militants "
+        "attacked an army position near Bol on Tuesday night, the army said. \"Boko Haram terrorists attacked "
+        "our position at around 11 pm,\" an army spokesman said."), published="2022-10-13")
+    assert len(rows) == 1
+    assert rows.iloc[0]["actor1_kind"] == "group" and rows.iloc[0]["actor2_kind"] == "military"
+
+
+def test_code_setting_a_school_on_fire_is_arson_not_gunfire(resources):
+    rows = _code(resources, (
+        "CHILAS: Unidentified miscreants set a government girls' middle school on fire in Thor valley on "
+        "Tuesday night, police said. No one was hurt as the school was closed."), published="2024-01-10")
+    assert len(rows) == 1
+    assert rows.iloc[0]["attack_type"] == "Facility/Infrastructure Attack"
+    assert rows.iloc[0]["target_type"] == "Educational Institution"
+
+
+def test_code_a_capital_that_speaks_is_not_where_it_happened(resources):
+    import json
+
+    rows = _code(resources, (
+        "Ukrainian troops have recaptured the village of Robotyne in the southern Zaporizhzhia region, Kyiv "
+        "said on Monday."), published="2023-08-29")
+    assert len(rows) == 1
+    texts = {m["text"] for m in json.loads(rows.iloc[0]["place_mentions"])}
+    assert "Kyiv" not in texts and "Zaporizhzhia" in texts

@@ -562,3 +562,27 @@ def test_geocode_dev_set_figures(gaz, nlp):
     assert r["country"]["accuracy"] >= 0.99
     assert r["admin1"]["accuracy"] >= 0.95
     assert r["no_coded_place_named"]["town_level"] == 0
+
+
+def test_geocode_resolve_country_from_the_only_group_named_when_nothing_else_says(gaz, geocoder):
+    from pipeline.geocode import resolve_event_location
+
+    blf = {"text": "BLF", "char_start": 30, "char_end": 33, "sentence_idx": 0, "source": "actor", "cue": None,
+           "is_demonym": True, "country_hint": "PK", "role": "event", "actor_home": True}
+    out = resolve_event_location([blf], geocoder, gaz, GeocodeConfig())
+    assert out["country"] == "Pakistan" and out["latitude"] is None
+    # a nationality named in the text outranks the group's home country
+    afghan = {"text": "Afghan", "char_start": 0, "char_end": 6, "sentence_idx": 0, "source": "alias",
+              "cue": None, "is_demonym": True, "country_hint": "AF", "role": "event"}
+    assert resolve_event_location([afghan, blf], geocoder, gaz, GeocodeConfig())["country"] == "Afghanistan"
+
+
+def test_geocode_resolve_country_only_event_takes_the_dateline_inside_it(gaz, geocoder):
+    dateline = {"text": "MOGADISHU", "char_start": 0, "char_end": 9, "sentence_idx": 0, "source": "dateline",
+                "cue": None, "is_demonym": False, "country_hint": None, "role": "dateline"}
+    country = {"text": "Somalia", "char_start": 60, "char_end": 67, "sentence_idx": 0, "source": "ner",
+               "cue": "in", "is_demonym": False, "country_hint": None, "role": "event"}
+    out = resolve_event_location([dateline, country], geocoder, gaz, GeocodeConfig())
+    assert out["location"] == "Mogadishu" and out["country"] == "Somalia"
+    abroad = dict(dateline, text="NAIROBI", char_end=7)
+    assert resolve_event_location([abroad, country], geocoder, gaz, GeocodeConfig())["location"] is None

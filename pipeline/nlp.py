@@ -187,7 +187,7 @@ def run(
         "toponyms": _table(toponyms, TOPONYM_COLUMNS, "toponyms"),
     }
     out = {k: _normalise_types(v).sort_values(_sort_keys(k)).reset_index(drop=True) for k, v in out.items()}
-    parsed = set(out["tokens"]["article_id"])
+    parsed = out["tokens"]["article_id"].unique()  # one value per article, not one per token
     n_in = len(articles)
     rej = make_rejects(rejects)
     stats = {

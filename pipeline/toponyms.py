@@ -24,8 +24,10 @@ Italy) and person names ("Shehbaz Sharif": a match inside a PERSON entity counts
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, ORTH
+import numpy as np
+from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, SENT_START
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
@@ -94,17 +96,23 @@ _EVENT_NOUNS = {"attack", "attacks", "blast", "blasts", "bombing", "bombings", "
                 "protests", "demonstration", "airstrike", "bombardment", "shelling"}
 
 
-def _sentence_index(doc: Doc) -> list[int]:
-    """token index -> sentence index (0 for all tokens when the Doc has no sentence boundaries)."""
-    out = [0] * len(doc)
-    try:
-        sents = list(doc.sents)
-    except ValueError:
+def _sentence_index(doc: Doc, sent_start: np.ndarray | None = None) -> list[int]:
+    """token index -> sentence index (0 for all tokens when the Doc has no sentence boundaries).
+
+    The numbering `doc.sents` gives (a sentence begins at each token after the first whose SENT_START is 1),
+    counted from one `Doc.to_array(SENT_START)` column instead of a Span per sentence.
+    """
+    if "sents" in doc.user_hooks:
+        out = [0] * len(doc)
+        for k, s in enumerate(doc.sents):
+            out[s.start:s.end] = [k] * (s.end - s.start)
         return out
-    for k, s in enumerate(sents):
-        for i in range(s.start, s.end):
-            out[i] = k
-    return out
+    if sent_start is None:
+        sent_start = doc.to_array([SENT_START]).reshape(-1)
+    starts = sent_start.view(np.int64) == 1
+    if len(starts):
+        starts[0] = False
+    return np.cumsum(starts).tolist()
 
 
 def _is_cap(text: str) -> bool:
@@ -121,17 +129,21 @@ class _Finder:
         self.doc = doc
         self.text = doc.text  # Doc.text is rebuilt on every access: read it once
         self.gaz = gaz
-        self.sent_of = _sentence_index(doc)
+        # Token attributes read once into lists (a `doc[i]` makes a new Token object every time).
+        arr = doc.to_array([IDX, IS_ALPHA, IS_PUNCT, SENT_START])
+        self.sent_of = _sentence_index(doc, arr[:, 3])
+        self.idx: list[int] = arr[:, 0].tolist()
+        self.words: list[str] = [t.text for t in doc]
+        self.low: list[str] = [w.lower() for w in self.words]
+        self.is_alpha: list[bool] = (arr[:, 1] != 0).tolist()
+        self.is_punct: list[bool] = (arr[:, 2] != 0).tolist()
         self.has_pos = doc.has_annotation("POS") or doc.has_annotation("TAG")
         self.has_dep = doc.has_annotation("DEP")
-        # token texts and flags read once, without a Token object per token (doc[i] is the cost in the scans)
-        flags = doc.to_array([ORTH, IS_ALPHA, IS_PUNCT, IDX]).tolist() if len(doc) else []
-        strings = doc.vocab.strings
-        self.words = [strings[f[0]] for f in flags]
-        self.is_alpha = [bool(f[1]) for f in flags]
-        self.is_punct = [bool(f[2]) for f in flags]
-        self.starts = [f[3] for f in flags]
         self.lower_words = {w for w, a in zip(self.words, self.is_alpha) if a and w.islower()}
+        # Gazetteer lookups are pure functions of the text: each distinct text is looked up once per document.
+        self.is_name = lru_cache(maxsize=None)(gaz.is_name)
+        self.name_kinds = lru_cache(maxsize=None)(gaz.name_kinds)
+        self.candidates = lru_cache(maxsize=None)(gaz.candidates)
         self.ent_label = [""] * len(doc)
         self.ent_start = [-1] * len(doc)
         for ent in doc.ents:
@@ -141,33 +153,38 @@ class _Finder:
         self.found: list[dict] = []
 
     # -- helpers -----------------------------------------------------------------------------------
+    def span_text(self, start: int, end: int) -> str:
+        """`doc[start:end].text` (start < end), cut from the text by character offsets."""
+        return self.text[self.idx[start]:self.idx[end - 1] + len(self.words[end - 1])]
+
     def _prev_words(self, start: int, n: int = 3) -> list[str]:
         words = []
+        low = self.low
         i = start - 1
         while i >= 0 and len(words) < n:
-            t = self.doc[i]
-            if t.text.lower() in ("the", "a", "an"):
+            if low[i] in ("the", "a", "an"):
                 i -= 1
                 continue
-            words.append(t.text.lower())
+            words.append(low[i])
             i -= 1
         return words
 
     def cue(self, start: int, end: int) -> str | None:
-        doc = self.doc
-        nxt = doc[end].text.lower() if end < len(doc) else ""
-        nxt2 = doc[end + 1].text.lower() if end + 1 < len(doc) else ""
+        low = self.low
+        n = len(low)
+        nxt = low[end] if end < n else ""
+        nxt2 = low[end + 1] if end + 1 < n else ""
         prev = self._prev_words(start)
         p0 = prev[0] if prev else ""
         # "at Iran border", "Pakistan-Afghanistan border", "border with Iran"
-        if nxt in _BORDER or (nxt == "-" and nxt2 and end + 2 < len(doc) and doc[end + 2].text.lower() in _BORDER):
+        if nxt in _BORDER or (nxt == "-" and nxt2 and end + 2 < n and low[end + 2] in _BORDER):
             return "border"
         if nxt in ("-", "–") and nxt2 in ("based", "born", "backed", "led", "linked", "made", "bound", "allied",
                                           "funded", "sponsored", "trained", "registered", "flagged"):
             return "modifier"  # "Britain-based", "Iran-backed"
-        if nxt in ("-", "–") and end + 1 < len(doc) and _is_cap(doc[end + 1].text):
+        if nxt in ("-", "–") and end + 1 < n and _is_cap(self.words[end + 1]):
             k = end + 2
-            if k < len(doc) and doc[k].text.lower() in _BORDER:
+            if k < n and low[k] in _BORDER:
                 return "border"
         if p0 in ("with", "across") and len(prev) > 1 and prev[1] in _BORDER:
             return "border"
@@ -224,8 +241,9 @@ class _Finder:
             head = head.head
         if head.text.lower() not in _EVENT_NOUNS:
             return False
-        return not any(p.feature == "country" for p in self.gaz.candidates(self.doc[start:end].text)) and \
-            not self.gaz.demonym_country(self.doc[start:end].text)
+        text = self.span_text(start, end)
+        return not any(p.feature == "country" for p in self.candidates(text)) and \
+            not self.gaz.demonym_country(text)
 
     def _in_person(self, start: int, end: int) -> bool:
         return any(self.ent_label[i] == "PERSON" for i in range(start, end))
@@ -237,8 +255,7 @@ class _Finder:
     def add(self, start: int, end: int, source: str, *, cue: str | None = None, is_demonym: bool = False,
             country_hint: str | None = None, char_span: tuple[int, int] | None = None) -> None:
         if char_span is None:
-            span = self.doc[start:end]
-            cs, ce = span.start_char, span.end_char
+            cs, ce = self.idx[start], self.idx[end - 1] + len(self.words[end - 1])
         else:
             cs, ce = char_span
         self.found.append({
@@ -254,16 +271,16 @@ class _Finder:
         })
 
     def _source_for(self, text: str) -> str:
-        return "alias" if "alias" in self.gaz.name_kinds(text) else "gazetteer"
+        return "alias" if "alias" in self.name_kinds(text) else "gazetteer"
 
     def _country_hint_after(self, end: int) -> str | None:
         """"Lakki Marwat, Pakistan" -> PK."""
-        doc = self.doc
-        if end + 1 < len(doc) and doc[end].text == ",":
+        n_tok = len(self.words)
+        if end + 1 < n_tok and self.words[end] == ",":
             for n in (3, 2, 1):
-                if end + 1 + n <= len(doc):
-                    txt = doc[end + 1:end + 1 + n].text
-                    c = [p for p in self.gaz.candidates(txt) if p.feature == "country" and p.match in ("name", "alias")]
+                if end + 1 + n <= n_tok:
+                    txt = self.span_text(end + 1, end + 1 + n)
+                    c = [p for p in self.candidates(txt) if p.feature == "country" and p.match in ("name", "alias")]
                     if len(c) == 1 and _is_cap(txt):
                         return c[0].country_iso2
         return None
@@ -277,7 +294,7 @@ class _Finder:
             # title-case "Lima (AFP) -" is one by its news agency
             if m.group("sep") != ":" and not place.isupper() and not m.group("agency"):
                 continue
-            if not self.gaz.is_name(place) or normalize(place) in self.gaz.demonyms:
+            if not self.is_name(place) or normalize(place) in self.gaz.demonyms:
                 continue
             low = normalize(place)
             if low in _COMMON or low in STOP_WORDS:
@@ -289,26 +306,27 @@ class _Finder:
                 continue
             hint = None
             if m.group("country"):
-                cands = [p for p in self.gaz.candidates(m.group("country")) if p.feature == "country"]
+                cands = [p for p in self.candidates(m.group("country")) if p.feature == "country"]
                 if cands:
                     hint = cands[0].country_iso2
             self.add(span.start, span.end, "dateline", country_hint=hint, char_span=(cs, ce))
 
     def entities(self) -> None:
+        words, lowered = self.words, self.low
         for ent in self.doc.ents:
             start, end = ent.start, ent.end
-            while start < end and self.doc[start].text.lower() in ("the",):
+            while start < end and lowered[start] in ("the",):
                 start += 1
-            while end > start and self.doc[end - 1].text in ("'s", "’s", "'", "’"):
+            while end > start and words[end - 1] in ("'s", "’s", "'", "’"):
                 end -= 1
             if start >= end:
                 continue
-            text = self.doc[start:end].text
+            text = self.span_text(start, end)
             dem = self.gaz.demonym_country(text)
             if dem:
                 self.add(start, end, "alias", cue=self.cue(start, end), is_demonym=True, country_hint=dem)
                 continue
-            known = self.gaz.is_name(text)
+            known = self.is_name(text)
             if ent.label_ in ("FAC", "NORP") and not known:
                 continue  # a facility or group GeoNames does not know: the gazetteer scan looks inside it
             if ent.label_ not in ("GPE", "LOC", "FAC", "NORP"):
@@ -320,8 +338,8 @@ class _Finder:
                 if self.has_pos and all(t.pos_ in ("NOUN", "VERB", "ADJ", "NUM") for t in self.doc[start:end]):
                     continue
                 # "Khyber Pakhtunkhwa province" as one entity: let the gazetteer scan find the known part
-                if any(self.gaz.is_name(self.doc[a:b].text) for a in range(start, end)
-                       for b in range(a + 1, min(end, a + MAX_NGRAM) + 1) if _is_cap(self.doc[a].text)):
+                if any(self.is_name(self.span_text(a, b)) for a in range(start, end)
+                       for b in range(a + 1, min(end, a + MAX_NGRAM) + 1) if _is_cap(words[a])):
                     continue
             elif not self._plausible(start, end, text, ner=True):
                 continue
@@ -331,11 +349,11 @@ class _Finder:
     def _plausible(self, start: int, end: int, text: str, *, ner: bool) -> bool:
         """Guards for a gazetteer match (NER-confirmed when `ner`)."""
         key = normalize(text)
-        kinds = self.gaz.name_kinds(text)
+        kinds = self.name_kinds(text)
         is_alias = "alias" in kinds
         single = (end - start) == 1
         tok = self.doc[start]
-        cands = self.gaz.candidates(text)
+        cands = self.candidates(text)
         admin_name = any(
             p.feature in ("country", "admin1", "admin2") and p.match in ("name", "short", "alias") for p in cands)
         cue = self.cue(start, end)
@@ -345,7 +363,7 @@ class _Finder:
             big_town = (end - start) > 1 and any(p.population >= 100_000 for p in cands)  # "Khan Younis"
             if not (whole and (admin_name or big_town or (is_alias and cue == "from"))):
                 return False
-        letters = [t.text.strip(".") for t in self.doc[start:end] if any(c.isalpha() for c in t.text)]
+        letters = [w.strip(".") for w in self.words[start:end] if any(c.isalpha() for c in w)]
         if len(letters) > 1 and all(len(w) <= 1 for w in letters) and "&" not in text:
             return False  # "J K" in a list of initials is not J&K
         if is_alias:
@@ -385,41 +403,40 @@ class _Finder:
         return True
 
     def gazetteer_scan(self) -> None:
-        doc = self.doc
-        n = len(doc)
-        words, starts, alpha, punct = self.words, self.starts, self.is_alpha, self.is_punct
+        words, sent_of = self.words, self.sent_of
+        n = len(words)
         cap = [_is_cap(w) for w in words]
-        # a token that may sit inside a place name, and one that may not ("'s")
-        inner = [(cap[k] or words[k].lower() in _CONNECTORS or punct[k] and words[k] in "-&'’.")
-                 and words[k] not in ("'s", "’s") for k in range(n)]
-        sent_of = self.sent_of
-        text_of = self.text
+        # per token: may open a name; may end one; may sit inside one (a possessive never does)
+        opens = [c and (a or "." in w or "'" in w) for c, w, a in zip(cap, words, self.is_alpha)]
+        closes = [c or w.isupper() for c, w in zip(cap, words)]
+        inside = [(c or lw in _CONNECTORS or p and w in "-&'’.") and w not in ("'s", "’s")
+                  for c, w, lw, p in zip(cap, words, self.low, self.is_punct)]
         i = 0
         while i < n:
-            w = words[i]
-            if not cap[i] or not (alpha[i] or "." in w or "'" in w):
+            if not opens[i]:
                 i += 1
                 continue
+            # the longest span i..j that stays inside one sentence and whose every token may be inside a name
+            limit = min(n, i + MAX_NGRAM)
+            k = i
+            while k < limit and inside[k] and sent_of[k] == sent_of[i]:
+                k += 1
             matched = None
-            for j in range(min(n, i + MAX_NGRAM), i, -1):
-                if sent_of[j - 1] != sent_of[i]:
+            for j in range(k, i, -1):
+                if not closes[j - 1]:
                     continue
-                if not cap[j - 1] and not words[j - 1].isupper():
-                    continue
-                if not all(inner[i:j]):
-                    continue
-                text = text_of[starts[i]:starts[j - 1] + len(words[j - 1])]  # == doc[i:j].text
+                text = self.span_text(i, j)
                 if self.gaz.demonym_country(text):
                     matched = (j, "demonym")
                     break
-                if self.gaz.is_name(text):
+                if self.is_name(text):
                     matched = (j, "place")
                     break
             if matched is None:
                 i += 1
                 continue
             j, what = matched
-            text = doc[i:j].text
+            text = self.span_text(i, j)
             if what == "demonym":
                 self.add(i, j, "alias", cue=self.cue(i, j), is_demonym=True,
                          country_hint=self.gaz.demonym_country(text))

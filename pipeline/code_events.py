@@ -278,6 +278,7 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
                    ref_day: date, cfg: CodeConfig, doc_text: str | None = None,
                    matches: dict | None = None) -> SentInfo:
     doc_text = doc_text if doc_text is not None else sent.doc.text  # Doc.text is rebuilt on every access
+    sent_text = doc_text[sent.start_char:sent.end_char]  # = sent.text, which spaCy rebuilds on every access
     matches = matches if matches is not None else _doc_matches(sent.doc, lex)
 
     def inside(found):
@@ -286,7 +287,7 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     info = SentInfo(idx=idx, span=sent)
     info.actors = [(s, n) for s, n in actors if s.start >= sent.start and s.end <= sent.end]
     info.nonviolent = {a["context"] for _, a in inside(matches["nonviolent"])}
-    less_lethal = [(m.start() + sent.start_char, m.end() + sent.start_char) for m in _LESS_LETHAL.finditer(sent.text)]
+    less_lethal = [(m.start() + sent.start_char, m.end() + sent.start_char) for m in _LESS_LETHAL.finditer(sent_text)]
 
     def crowd_control(item) -> bool:  # "fired tear gas shells", "smoke bombs": dispersal, not an attack
         start = item.idx if isinstance(item, Token) else item.start_char
@@ -294,7 +295,7 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
 
     info.tactics = [(sp, a) for sp, a in inside(matches["tactics"]) if not crowd_control(sp)]
     # "set a school on fire", "set fire to houses": arson, not gunfire
-    arson_at = [(m.start() + sent.start_char, m.end() + sent.start_char) for m in _SET_ON_FIRE.finditer(sent.text)]
+    arson_at = [(m.start() + sent.start_char, m.end() + sent.start_char) for m in _SET_ON_FIRE.finditer(sent_text)]
 
     def set_alight(item) -> bool:
         start = item.idx if isinstance(item, Token) else item.start_char
@@ -308,12 +309,12 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     info.targets = inside(matches["targets"])
     info.generic = inside(matches["generic"])
     info.counts = [c for c in cas.find_counts(sent) if c.value <= cfg.max_event_fatalities]
-    if _AGGREGATE.search(sent.text):
+    if _AGGREGATE.search(sent_text):
         info.counts = []  # "the insurgency has killed more than 1,800 people": a tally, not this incident
-    all_times = find_time_refs(sent.text, sent.start_char, pub)
+    all_times = find_time_refs(sent_text, sent.start_char, pub)
     info.times = [t for t in all_times if not _reporting_time(t, doc_text)]
     info.report_times = [t for t in all_times if t not in info.times and not _dateline_date(t, doc_text)]
-    info.separate = bool(_SEPARATE_CUES.search(sent.text))
+    info.separate = bool(_SEPARATE_CUES.search(sent_text))
     actor_chars = [(s.start_char, s.end_char) for s, _ in info.actors]
     info.places = [
         t for t in toponyms
@@ -331,7 +332,7 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     info.force_origins = [t for t in info.places if _is_country_word(t, lex) and _names_a_force(t, sent.doc)]
     info.places = [t for t in info.places if t not in info.force_origins]
     # background: relative to the publication date, or to a far-future stand-in when there is none
-    bg_times = info.times if pub else find_time_refs(sent.text, sent.start_char, ref_day)
+    bg_times = info.times if pub else find_time_refs(sent_text, sent.start_char, ref_day)
     base = pub or ref_day
     old = [r for r in bg_times if (base - r.day).days > cfg.background_days]
     if any(not r.relative for r in old):
@@ -340,7 +341,7 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
                                                                          r.text, re.I))]
     fresh = [r for r in bg_times if 0 <= (base - r.day).days <= cfg.background_days and r.relative or
              (pub and 0 <= (pub - r.day).days <= cfg.background_days)]
-    cue = _BACKGROUND_CUES.search(sent.text)
+    cue = _BACKGROUND_CUES.search(sent_text)
     triggers = []
     for token in sent:
         hit = lex.trigger(token.lemma_, token.pos_)
@@ -361,7 +362,7 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
             continue  # "police seized documents and handguns": a seizure, not territory taken
         triggers.append((token, hit[0], hit[1]))
     info.triggers = triggers
-    info.background = bool((old and not fresh) or (cue and not fresh) or _EARLIER_INCIDENT.search(sent.text))
+    info.background = bool((old and not fresh) or (cue and not fresh) or _EARLIER_INCIDENT.search(sent_text))
     specific = set(_most_specific([n for _, n in info.actors], lex))
     named = [(sp, n) for sp, n in info.actors if n in specific]
     info.claims = _claims(sent, idx, named) or _group_statement_claim(sent, idx, named, triggers)
@@ -369,7 +370,7 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
         # "residents blamed the RSF, which has shelled the city since May": the blame is for this incident;
         # the history sits in the relative clause
         info.background = False
-    if info.background and not old and info.claims and _CLAIM_OF_THIS.search(sent.text):
+    if info.background and not old and info.claims and _CLAIM_OF_THIS.search(sent_text):
         # "claimed responsibility for the attack, saying it avenged killings in recent weeks": the claim is
         # about this incident; the background cue belongs to the reason given
         info.background = False

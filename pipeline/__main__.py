@@ -263,21 +263,10 @@ def release_cmd(version, data_dir, config_path, overrides):
     qa_lines = [ln[2:] for ln in qa_path.read_text().splitlines() if ln.startswith("- ")] if qa_path.exists() else []
     epoch = os.environ.get("SOURCE_DATE_EPOCH")  # reproducible builds may pin the creation time
     created = (pd.Timestamp(int(epoch), unit="s", tz="UTC") if epoch else pd.Timestamp.now(tz="UTC")).isoformat()
-    model_name, _, model_version = versions["model"].rpartition("-")
     out = release.write_release(
         releases, version, events=events, event_sources=sources, rejects=rejects, no_event=no_event,
-        manifest_fields={
-            "created_utc": created,
-            "code_version": release.code_version(versions["git_sha"]),
-            "model": {"name": model_name, "version": model_version},
-            "gazetteer_version": versions["gazetteer_version"],
-            "dictionaries_version": versions["dictionaries_version"],
-            "config_hash": versions["config_hash"],
-            "stage_versions": versions["stage_versions"],
-            "input_hashes": input_hashes,
-            "stage_counts": counts,
-            "build_fingerprint": fingerprint,
-        },
+        manifest_fields=release.provenance_fields(versions, created_utc=created, input_hashes=input_hashes,
+                                                  stage_counts=counts, build_fingerprint=fingerprint),
         qa_lines=qa_lines, prev=release.load_release(releases),
     )
     click.echo(f"release: {len(events)} events written to {out}")

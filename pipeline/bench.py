@@ -67,21 +67,12 @@ def _release(out: dict, articles: pd.DataFrame, ingest_result, res: runner.Resou
     counts = {"ingest": ingest_result.stats}
     counts.update(out["stats"])
     counts = {k: {"in": v["in"], "out": v["out"], "rejected": v["rejected"]} for k, v in counts.items()}
-    model_name, _, model_version = versions["model"].rpartition("-")
     return release.write_release(
         releases, "v1.0.0", events=out["events"], event_sources=out["event_sources"], rejects=rejects,
         no_event=out["no_event"],
-        manifest_fields={
-            "created_utc": pd.Timestamp.now(tz="UTC").isoformat(),
-            "code_version": release.code_version(versions["git_sha"]),
-            "model": {"name": model_name, "version": model_version},
-            "gazetteer_version": versions["gazetteer_version"],
-            "dictionaries_version": versions["dictionaries_version"],
-            "config_hash": versions["config_hash"],
-            "stage_versions": versions["stage_versions"],
-            "input_hashes": dict(zip(articles["doc_id"].astype(str), articles["input_sha256"].astype(str))),
-            "stage_counts": counts,
-        },
+        manifest_fields=release.provenance_fields(
+            versions, created_utc=pd.Timestamp.now(tz="UTC").isoformat(), stage_counts=counts,
+            input_hashes=dict(zip(articles["doc_id"].astype(str), articles["input_sha256"].astype(str)))),
         qa_lines=out["warnings"], prev=None,
     )
 

@@ -115,6 +115,26 @@ def code_version(git_sha: str | None = None) -> dict[str, str | None]:
 # --------------------------------------------------------------------------------------------------
 
 
+def provenance_fields(versions: Mapping[str, Any], *, created_utc: str, input_hashes: Mapping[str, str],
+                      stage_counts: Mapping[str, Any], build_fingerprint: str | None = None) -> dict[str, Any]:
+    """The manifest's provenance from `Resources.versions()`: one place for the release command and the bench."""
+    model_name, _, model_version = str(versions["model"]).rpartition("-")
+    fields = {
+        "created_utc": created_utc,
+        "code_version": code_version(versions["git_sha"]),
+        "model": {"name": model_name, "version": model_version},
+        "gazetteer_version": versions["gazetteer_version"],
+        "dictionaries_version": versions["dictionaries_version"],
+        "config_hash": versions["config_hash"],
+        "stage_versions": versions["stage_versions"],
+        "input_hashes": dict(input_hashes),
+        "stage_counts": stage_counts,
+    }
+    if build_fingerprint is not None:
+        fields["build_fingerprint"] = build_fingerprint
+    return fields
+
+
 def _id_key(event_id: str) -> tuple:
     m = re.match(r"^([A-Za-z]*)(\d+)$", str(event_id))
     return (m[1], int(m[2]), "") if m else (str(event_id), -1, str(event_id))

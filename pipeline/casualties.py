@@ -269,11 +269,13 @@ def _is_cue(token: Token) -> str | None:
     return None
 
 
-def find_counts(sent: Span) -> list[Count]:
+def find_counts(sent: Span, tokens: list[Token] | None = None, text: str | None = None) -> list[Count]:
+    """Casualty figures in one sentence; `tokens` and `text` are the sentence's Token list and text when the
+    caller has them already (spaCy rebuilds both on every access)."""
     counts: list[Count] = []
-    sent_text = sent.text  # Doc.text would rebuild the whole article for each figure
+    sent_text = text if text is not None else sent.text  # Doc.text would rebuild the whole article per figure
     seen_numbers: set[tuple[str, int]] = set()
-    for token in sent:
+    for token in (tokens if tokens is not None else sent):
         kind = _is_cue(token)
         if not kind:
             continue

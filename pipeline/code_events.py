@@ -196,6 +196,10 @@ class SentInfo:
     force_origins: list = field(default_factory=list)  # toponyms that name a state force's country
     separate: bool = False
     is_event: bool = False
+    place_keys: frozenset | None = None  # filled by `_place_keys` on first use
+    tokens: list = field(default_factory=list)  # the sentence's Token objects, made once per article
+    text: str = ""  # the sentence's text, cut once from the article's
+    names: list = field(default_factory=list)  # (start, end) of organisation and work names in the sentence
 
     @property
     def classes(self) -> set[str]:
@@ -308,7 +312,11 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
             info.tactics.append((first, {"tactic": "arson", "weapon_type": "Incendiary", "term": first.text.lower()}))
     info.targets = inside(matches["targets"])
     info.generic = inside(matches["generic"])
-    info.counts = [c for c in cas.find_counts(sent) if c.value <= cfg.max_event_fatalities]
+    info.names = [(a, b) for a, b in matches["names"] if a >= sent.start_char and b <= sent.end_char]
+    tokens = matches["tokens"][sent.start:sent.end]
+    info.tokens = tokens
+    info.text = sent_text
+    info.counts = [c for c in cas.find_counts(sent, tokens, sent_text) if c.value <= cfg.max_event_fatalities]
     if _AGGREGATE.search(sent_text):
         info.counts = []  # "the insurgency has killed more than 1,800 people": a tally, not this incident
     all_times = find_time_refs(sent_text, sent.start_char, pub)
@@ -343,7 +351,7 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
              (pub and 0 <= (pub - r.day).days <= cfg.background_days)]
     cue = _BACKGROUND_CUES.search(sent_text)
     triggers = []
-    for token in sent:
+    for token in tokens:
         hit = lex.trigger(token.lemma_, token.pos_)
         if not hit:
             continue
@@ -365,7 +373,7 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     info.background = bool((old and not fresh) or (cue and not fresh) or _EARLIER_INCIDENT.search(sent_text))
     specific = set(_most_specific([n for _, n in info.actors], lex))
     named = [(sp, n) for sp, n in info.actors if n in specific]
-    info.claims = _claims(sent, idx, named) or _group_statement_claim(sent, idx, named, triggers)
+    info.claims = _claims(sent, idx, named, tokens) or _group_statement_claim(sent, idx, named, triggers, tokens)
     if info.background and named and _blame_in_main_clause(sent, old, cue):
         # "residents blamed the RSF, which has shelled the city since May": the blame is for this incident;
         # the history sits in the relative clause
@@ -401,7 +409,7 @@ _STATEMENT_VERBS = {"say", "announce", "acknowledge", "admit", "confirm", "state
 _SELF_WORDS = {"it", "they", "we", "its", "their", "our", "his", "her", "group", "movement", "organisation", "organization", "outfit"}
 
 
-def _group_statement_claim(sent: Span, idx: int, actors: list, triggers: list) -> list[Claim]:
+def _group_statement_claim(sent: Span, idx: int, actors: list, triggers: list, tokens: list) -> list[Claim]:
     """A group saying it did it is a claim: "the AA said its fighters had overrun the base".
 
     The reporting verb's subject is the group (or its spokesman), and the clause it reports has an attack
@@ -410,7 +418,7 @@ def _group_statement_claim(sent: Span, idx: int, actors: list, triggers: list) -
     if not actors or not triggers:
         return []
     violent = {t.i: t for t, c, _ in triggers if c in ATTACK_CLASSES and c != "wound"}
-    for token in sent:
+    for token in tokens:
         if token.lemma_.lower() not in _STATEMENT_VERBS or token.pos_ != "VERB":
             continue
         # "a man ... telephoned the radio and said ...": a conjoined verb shares its head's subject
@@ -470,10 +478,12 @@ def _speaks(place: dict, sent: Span) -> bool:
 def _doc_matches(doc: Doc, lex: Lexicons) -> dict[str, list]:
     """Every lexicon matched once over the whole article (not once per sentence)."""
     return {"nonviolent": lex.nonviolent.find(doc), "tactics": lex.tactics.find(doc),
-            "targets": lex.targets.find(doc), "generic": lex.generic_actors.find(doc)}
+            "targets": lex.targets.find(doc), "generic": lex.generic_actors.find(doc),
+            "names": [(e.start_char, e.end_char) for e in doc.ents if e.label_ in _NAME_LABELS],
+            "tokens": list(doc)}  # Token objects made once: iterating a Span makes new ones every time
 
 
-def _claims(sent: Span, idx: int, actors: list) -> list[Claim]:
+def _claims(sent: Span, idx: int, actors: list, tokens: list) -> list[Claim]:
     text = sent.text
     low = text.lower()
     out: list[Claim] = []
@@ -491,7 +501,7 @@ def _claims(sent: Span, idx: int, actors: list) -> list[Claim]:
         # "a spokesman for the NPA's command said the guerrillas had carried out the ambush"
         mode = "Call (post-incident)" if re.search(r"phone|call", low) else "Personal claim"
         return [Claim("claimed", actors[0][1], mode, idx, sent.start_char, sent.end_char, text)]
-    for token in sent:
+    for token in tokens:
         lemma = token.lemma_.lower()
         is_claim = lemma == "claim" and token.pos_ in ("VERB", "NOUN")
         is_take = lemma in ("take", "accept", "assume", "own") and any(
@@ -514,7 +524,7 @@ def _claims(sent: Span, idx: int, actors: list) -> list[Claim]:
                 continue
         negated = (
             any(c.dep_ == "neg" for c in token.children)
-            or any(t.lower_ in ("no", "nobody", "none") for t in sent if t.i < token.i and token.i - t.i <= 6)
+            or any(t.lower_ in ("no", "nobody", "none") for t in tokens if t.i < token.i and token.i - t.i <= 6)
             or re.search(r"\b(yet to|not yet|no claim|no group|no one|nobody|has not|have not|did not)\b",
                          low[max(0, token.idx - sent.start_char - 40):token.idx - sent.start_char + 20])
         )
@@ -530,7 +540,7 @@ def _claims(sent: Span, idx: int, actors: list) -> list[Claim]:
 
 def _most_specific(names: list[str], lex: Lexicons) -> list[str]:
     """Drop a parent organisation when its affiliate is named too (ISKP over Islamic State, JNIM over al-Qaeda)."""
-    by_id = {a.get("actor_id"): a for a in (lex.actors.get(n, {}) for n in lex.actors)} if names else {}
+    by_id = lex.actor_by_id
     ancestors: set = set()
     for n in names:
         parent, seen = lex.actors.get(n, {}).get("parent"), 0
@@ -589,9 +599,15 @@ _NAME_HEADS = {"front", "radio", "cartel", "brigade", "battalion", "regiment", "
 
 def _place_keys(info: SentInfo, lex: Lexicons) -> set[str]:
     """Places that tell incidents apart: not countries, and not a place word inside a name ("the Dagoberto
-    Ramos front", "Caracol Radio"), which says nothing about where anything happened."""
-    names = [(e.start_char, e.end_char) for e in info.span.ents if e.label_ in _NAME_LABELS]
-    text = info.span.text
+    Ramos front", "Caracol Radio"), which says nothing about where anything happened. Read once per sentence."""
+    if info.place_keys is None:
+        info.place_keys = _read_place_keys(info, lex)
+    return set(info.place_keys)
+
+
+def _read_place_keys(info: SentInfo, lex: Lexicons) -> frozenset[str]:
+    names = info.names
+    text = info.text
     base = info.span.start_char
 
     def in_a_name(p):
@@ -601,8 +617,8 @@ def _place_keys(info: SentInfo, lex: Lexicons) -> set[str]:
         after = text[p["char_end"] - base:p["char_end"] - base + 12].split()
         return bool(after) and after[0].lower().strip(",.") in _NAME_HEADS
 
-    return {p["text"].lower() for p in info.places
-            if not p.get("is_demonym") and p["text"].lower() not in lex.country_names and not in_a_name(p)}
+    return frozenset(p["text"].lower() for p in info.places
+                     if not p.get("is_demonym") and p["text"].lower() not in lex.country_names and not in_a_name(p))
 
 
 def _protest_sentence(info: SentInfo) -> bool:
@@ -648,11 +664,11 @@ def _framing(infos: list[SentInfo]) -> set[str]:
     lead = [i for i in infos if len(i.span) >= 4][:3]  # a dateline ("GARISSA —") is not the lead
     frames = set().union(*(i.nonviolent for i in lead)) & {"court", "commemoration", "sport", "disaster",
                                                             "accident", "crime"}
-    if any(_POLICY_FRAME.search(i.span.text) for i in lead):
+    if any(_POLICY_FRAME.search(i.text) for i in lead):
         frames.add("policy")
     # a lead that itself reports a fresh attack is not framed by a passing word
     if any(any(st == "strong" and c in ATTACK_CLASSES for _, c, st in i.triggers)
-           and not _BACKGROUND_CUES.search(i.span.text)
+           and not _BACKGROUND_CUES.search(i.text)
            and ((any(t.relative for t in i.times) and not i.nonviolent) or _armed_killing(i))
            for i in lead[:1]):
         return set()
@@ -667,7 +683,7 @@ def _armed_killing(info: SentInfo) -> bool:
     """"Gunmen kill anti-terrorism court judge": armed men killing someone, not a story about a court."""
     armed = bool(info.actors) or any(a["role"] == "armed_group" for _, a in info.generic) or any(
         t.lemma_.lower() in ("gunman", "gunmen", "militant", "attacker", "assailant") for t, _, _ in info.triggers)
-    return armed and any(c == "kill" for _, c, _ in info.triggers) and not _JUDICIAL.search(info.span.text)
+    return armed and any(c == "kill" for _, c, _ in info.triggers) and not _JUDICIAL.search(info.text)
 
 
 def _fresh_enough(info: SentInfo, framing: set[str], pub: date | None, cfg: CodeConfig) -> bool:
@@ -693,7 +709,7 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
         if info.is_event:
             n_event += 1
             starts_new = current is None
-            if current is not None and (info.claims or _REACTION.search(info.span.text)):
+            if current is not None and (info.claims or _REACTION.search(info.text)):
                 # claims, condemnations and reactions talk about an incident already told; they never open one
                 current.sentences.append(info)
                 current.place_keys |= keys
@@ -712,7 +728,7 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
                     current.sentences.append(info)
                     current.place_keys |= keys
                     continue
-            if current is not None and _RESPONSE.search(info.span.text) and not info.separate:
+            if current is not None and _RESPONSE.search(info.text) and not info.separate:
                 current.sentences.append(info)  # "soldiers returned fire, killing two": the same fight
                 current.place_keys |= keys
                 continue
@@ -857,7 +873,7 @@ def _ran_into_explosive(token: Token) -> bool:
 
 def _is_headline(info: SentInfo) -> bool:
     """A title line: short, and not ended like a sentence of running text."""
-    return len(info.span) <= 20 and not info.span.text.strip().endswith((".", "\"", "'", "”"))
+    return len(info.span) <= 20 and not info.text.strip().endswith((".", "\"", "'", "”"))
 
 
 def _headline_passive(token: Token, cls: str, info: SentInfo) -> bool:
@@ -1019,7 +1035,7 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     # sides
     sides = _sides(inc, lex)
     has_clash_word = any(t.lemma_.lower() in CLASH_WORDS or c == "clash" for s in sents for t, c, _ in s.triggers)
-    protest_words = {t.lemma_.lower() for s in sents for t in s.span}
+    protest_words = {t.lemma_.lower() for s in sents for t in s.tokens}
     protesters = (any(a["role"] == "protesters" and a.get("term", "") != "activists" for s in sents
                       for _, a in s.generic) or "protest" in strong_classes)
     armed_nonstate = any(a["role"] == "armed_group" for s in sents for _, a in s.generic) or any(
@@ -1042,7 +1058,7 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
         perp_ev = _ev(None, claim.sentence_idx, claim.char_start, claim.text)
     elif named_attackers:
         perp_group, e = named_attackers[0]
-        perp_suspected = bool(_SUSPECT_CUES.search(infos[e["sentence_idx"]].span.text))
+        perp_suspected = bool(_SUSPECT_CUES.search(infos[e["sentence_idx"]].text))
         perp_ev = e
     elif attributions:
         perp_group, perp_suspected, perp_ev = attributions[0]
@@ -1274,9 +1290,9 @@ def _attributions(sents: list[SentInfo], lex: Lexicons) -> list[tuple[str, bool,
     for s in sents:
         if not s.actors:
             continue
-        suspected = bool(_SUSPECT_CUES.search(s.span.text))
+        suspected = bool(_SUSPECT_CUES.search(s.text))
         stated = bool(re.search(r"\b(carried out by|behind the|responsible for|were members of|fighters of|"
-                                r"militants of|attributed to|the work of)\b", s.span.text, re.I))
+                                r"militants of|attributed to|the work of)\b", s.text, re.I))
         if suspected or stated:
             specific = _most_specific([n for _, n in s.actors], lex)
             span, name = next((sp, n) for sp, n in s.actors if n in specific)
@@ -1316,7 +1332,7 @@ def _incident_claim(inc: Incident, claims_all: list[Claim]) -> Claim | None:
             # the channel is often named in a later sentence ("... said in a WhatsApp message to AFP")
             known = [c.mode for c in claimed if c.mode != "Unknown"] or [
                 m for s in inc.sentences if any(n == best.actor for _, n in s.actors)
-                for m in [_claim_mode(s.span.text, 0, personal=False)] if m != "Unknown"]
+                for m in [_claim_mode(s.text, 0, personal=False)] if m != "Unknown"]
             best = Claim(best.status, best.actor, known[0] if known else best.mode, best.sentence_idx,
                          best.char_start, best.char_end, best.text)
         return best
@@ -1499,7 +1515,7 @@ def code_article(doc: Doc, meta: dict, entities: pd.DataFrame, toponyms: list[di
             "source_url": meta.get("source_url"), "title": meta.get("title"),
             **coded,
             "sentence_idx": inc.anchor.idx, "char_start": anchor_token.idx,
-            "char_end": anchor_token.idx + len(anchor_token.text), "evidence_text": inc.anchor.span.text.strip(),
+            "char_end": anchor_token.idx + len(anchor_token.text), "evidence_text": inc.anchor.text.strip(),
             "evidence": json.dumps(evidence, sort_keys=True), "place_mentions": json.dumps(mentions, sort_keys=True),
             "persons": json.dumps(persons),
             "target_terms": json.dumps(sorted({sp.text.lower() for s in inc.sentences for sp, _ in s.targets})),

@@ -83,6 +83,7 @@ class Lexicons:
             for k, g in self.state_forces.groupby(["country", "force"])
         }
         by_id = {a["actor_id"]: n for n, a in self.actors.items()}
+        self.actor_by_id: dict[str, dict] = {a["actor_id"]: a for a in self.actors.values()}
         self._children: dict[str, list[tuple[str, str]]] = {}
         for n, a in self.actors.items():
             if a.get("parent") in by_id:

@@ -11,8 +11,11 @@ The coder rebuilds a spaCy Doc from `tokens` (`doc_from_tokens`), so changing co
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterable
 
 import numpy as np
@@ -401,5 +404,17 @@ _WS = re.compile(r"\s+")
 
 
 def fingerprint(model: str, dictionaries_version: str, gazetteer_version: str) -> str:
-    """What the cached NLP tables depend on: when any part changes, every article is parsed again."""
-    return _WS.sub("", f"{STAGE}-{STAGE_VERSION}|{model}|{dictionaries_version}|{gazetteer_version}")
+    """What the cached NLP tables depend on: when any part changes, every article is parsed again. The code
+    that makes them (this module and the toponym finder) is hashed in, so an edit there is never served stale
+    tables by an incremental build."""
+    return _WS.sub("", f"{STAGE}-{STAGE_VERSION}+{_code_hash()}|{model}|{dictionaries_version}|{gazetteer_version}")
+
+
+@functools.lru_cache(maxsize=1)
+def _code_hash() -> str:
+    from . import toponyms
+
+    h = hashlib.sha256()
+    for module_file in (__file__, toponyms.__file__):
+        h.update(Path(module_file).read_bytes())
+    return h.hexdigest()[:12]

@@ -59,3 +59,10 @@ def test_nlp_token_docs_rebuild_every_article_as_doc_from_tokens(spacy_model):
         one, many = nlp.doc_from_tokens(spacy_model.vocab, rows), docs[aid]
         assert many.to_json() == one.to_json()
         assert [s.text for s in many.sents] == [s.text for s in one.sents]
+
+
+def test_nlp_fingerprint_covers_the_toponym_finder_code():
+    from pipeline import nlp as nlp_module
+
+    fp = nlp_module.fingerprint("model-1", "dict-1", "gaz-1")
+    assert nlp_module._code_hash() in fp and len(nlp_module._code_hash()) == 12

@@ -406,6 +406,8 @@ _CLAIM_OF_THIS = re.compile(
 
 
 _STATEMENT_VERBS = {"say", "announce", "acknowledge", "admit", "confirm", "state", "tell", "boast"}
+_GROUP_ANAPHORS = {"group", "outfit", "movement", "organisation", "organization", "rebels", "insurgents",
+                   "guerrillas", "militia"}
 _SELF_WORDS = {"it", "they", "we", "its", "their", "our", "his", "her", "group", "movement", "organisation", "organization", "outfit"}
 
 
@@ -424,9 +426,14 @@ def _group_statement_claim(sent: Span, idx: int, actors: list, triggers: list, t
         # "a man ... telephoned the radio and said ...": a conjoined verb shares its head's subject
         subject_verb = token.head if token.dep_ == "conj" and not any(
             c.dep_ == "nsubj" for c in token.children) else token
-        if not _group_subject(subject_verb, actors) or any(c.dep_ == "neg" for c in token.children):
+        if any(c.dep_ == "neg" for c in token.children):
             continue
-        speaker = _claim_actor(subject_verb, actors)
+        if _group_subject(subject_verb, actors):
+            speaker = _claim_actor(subject_verb, actors)
+        elif any(c.dep_ == "nsubj" and c.lemma_.lower() in _GROUP_ANAPHORS for c in subject_verb.children):
+            speaker = None  # "PDF members detonated a mine ..., the group said": the group is the one named there
+        else:
+            continue
         for clause in (c for c in token.children if c.dep_ == "ccomp"):
             for trig in (t for t in clause.subtree if t.i in violent):
                 # "took control", "carried out the attack": a noun trigger's verb has the subject
@@ -438,8 +445,11 @@ def _group_statement_claim(sent: Span, idx: int, actors: list, triggers: list, t
                     continue
                 words = {t.lower_ for c in subj for t in c.subtree}
                 subj_idx = {t.i for c in subj for t in c.subtree}
-                own = words & _SELF_WORDS or any(
-                    n == speaker and any(i in subj_idx for i in range(sp.start, sp.end)) for sp, n in actors)
+                named = [n for sp, n in actors if any(i in subj_idx for i in range(sp.start, sp.end))]
+                if speaker is None:
+                    speaker, own = (named[0], True) if named else (None, False)
+                else:
+                    own = bool(words & _SELF_WORDS) or speaker in named
                 if own:
                     # "said" alone names no channel: the statement's medium may come in another sentence
                     mode = _claim_mode(sent.text, token.idx - sent.start_char, personal=False)
@@ -709,7 +719,7 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
         if info.is_event:
             n_event += 1
             starts_new = current is None
-            if current is not None and (info.claims or _REACTION.search(info.text)):
+            if current is not None and not info.separate and (info.claims or _REACTION.search(info.text)):
                 # claims, condemnations and reactions talk about an incident already told; they never open one
                 current.sentences.append(info)
                 current.place_keys |= keys

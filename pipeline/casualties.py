@@ -130,6 +130,8 @@ def _number_of(noun: Token) -> tuple[Token, int] | None:
                 return child, v
         if child.dep_ == "det" and child.lower_ in ("a", "an") and noun.lemma_ in ("dozen",):
             return child, 12
+        if child.dep_ == "compound" and child.i < noun.i and child.lower_ in WORDS and child.lower_ not in ("a", "an"):
+            return child, WORDS[child.lower_]  # "Sixteen soldiers" at a sentence start, tagged as a name
         if child.dep_ == "compound":
             # "One DRG jawan": the parser hangs the figure on the first word of the compound
             for grand in child.children:
@@ -252,14 +254,30 @@ def _joined_victims(noun: Token, cue: Token) -> list[Token]:
     return joined
 
 
+BODY_PARTS = {"leg", "legs", "arm", "arms", "hand", "shoulder", "chest", "stomach", "abdomen", "back", "head",
+              "neck", "thigh", "foot", "feet", "knee", "face", "hip"}
+MISSILES = {"bullet", "shrapnel", "splinter", "pellet", "stray"}
+
+
+def _hit_in_body(token: Token) -> bool:
+    """"was shot in the leg": a prepositional phrase naming a part of the body."""
+    return any(c.dep_ == "prep" and c.lower_ == "in" and any(o.lower_ in BODY_PARTS for o in c.children)
+               for c in token.children)
+
+
 def _is_cue(token: Token) -> str | None:
     lemma, lower = token.lemma_.lower(), token.lower_
     if lemma in WOUND_WORDS or lower in WOUND_WORDS:
         return "wounded"
     if lemma in ("shoot", "gun"):
-        # "shot dead", "gunned down" are deaths; "shot" alone is not
+        # "shot dead", "gunned down" are deaths; "shot in the leg" a wound; "shot" alone neither
         nxt = token.nbor(1).lower_ if token.i + 1 < len(token.doc) else ""
-        return "killed" if nxt in ("dead", "down") else None
+        if nxt in ("dead", "down"):
+            return "killed"
+        return "wounded" if token.tag_ == "VBN" and _hit_in_body(token) else None
+    if lemma in ("hit", "strike") and token.tag_ == "VBN" and any(
+            c.dep_ == "agent" and any(o.lemma_.lower() in MISSILES for o in c.subtree) for c in token.children):
+        return "wounded"  # "his driver was hit by a bullet in the leg"
     if lemma in KILL_VERBS | KILL_NOUNS or lower in KILL_ADJ:
         if lemma == "life" and token.head.lemma_.lower() not in ("claim", "take", "cost", "lose"):
             return None
@@ -282,7 +300,7 @@ def find_counts(sent: Span, tokens: list[Token] | None = None, text: str | None 
         if token.pos_ == "VERB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children) and \
                 token.head.lemma_.lower() in AIMS:
             continue  # "ordered the army to neutralize 22 gangs", "vowed to kill": an aim, not a toll
-        is_update = token.lemma_.lower() == "toll" or (token.head.lemma_.lower() in UPDATE_VERBS)
+        is_update = token.lemma_.lower() == "toll" or (token.head.i != token.i and token.head.lemma_.lower() in UPDATE_VERBS)
         if token.lemma_.lower() == "toll":
             # "the death toll rose to 30" / "the toll stood at 12" / "the toll is 12"
             verb = token.head
@@ -290,7 +308,7 @@ def find_counts(sent: Span, tokens: list[Token] | None = None, text: str | None 
             for child in verb.children:
                 if child.dep_ == "prep" and child.lower_ in ("to", "at"):
                     nums.extend(c for c in child.children if c.dep_ == "pobj")
-                elif child.dep_ in ("attr", "dobj") and child is not token:
+                elif child.dep_ in ("attr", "dobj") and child.i != token.i:
                     nums.append(child)
             is_update = verb.lemma_.lower() in UPDATE_VERBS
             nouns = nums

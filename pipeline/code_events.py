@@ -246,7 +246,7 @@ def _negated_or_hypothetical(token: Token) -> bool:
         return True
     head = token.head
     for _ in range(2):
-        if head.lemma_.lower() in HYPOTHETICAL_HEADS and head is not token:
+        if head.lemma_.lower() in HYPOTHETICAL_HEADS and head.i != token.i:  # spaCy makes a new Token per access
             return True
         head = head.head
     return False
@@ -1250,7 +1250,7 @@ def _names_a_force(place: dict, doc: Doc) -> bool:
         if head.dep_ not in ("amod", "compound", "nmod") or head.head is head:
             break
         head = head.head
-    return head is not span.root and head.lemma_.lower() in _STATE_HEADS
+    return head.i != span.root.i and head.lemma_.lower() in _STATE_HEADS
 
 
 def _force_head(place: dict, doc: Doc) -> str | None:

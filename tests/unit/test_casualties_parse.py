@@ -88,3 +88,18 @@ def test_casualties_measures_and_aims_are_not_tolls(spacy_model, text):
 ])
 def test_casualties_subsets_estimates_and_anecdotes(spacy_model, text, wounded):
     assert aggregate(_counts(spacy_model, text), "wounded")[0] == wounded
+
+
+@pytest.mark.parametrize("text, wounded", [
+    ("His driver was hit by a bullet in the leg and is receiving treatment.", 1),
+    ("A policeman was shot in the arm during the raid.", 1),
+    ("Sixteen soldiers were wounded and evacuated to the capital, the statement said.", 16),
+])
+def test_casualties_wounds_named_by_where_they_hit(spacy_model, text, wounded):
+    assert aggregate(_counts(spacy_model, text), "wounded")[0] == wounded
+
+
+def test_casualties_a_victim_hit_is_not_a_toll_revision(spacy_model):
+    counts = _counts(spacy_model, "Two others were injured. The woman was hit by a splinter while her two "
+                                  "neighbours suffered injuries.")
+    assert aggregate(counts, "wounded")[0] == 2

@@ -101,7 +101,8 @@ PROMINENT = {"mayor", "governor", "minister", "lawmaker", "legislator", "judge",
              "councillor", "councilor", "senator", "mp", "commander", "leader", "cleric", "activist", "journalist",
              "reporter", "chairman", "official", "prosecutor", "chief", "deputy", "general", "colonel", "imam",
              "priest", "elder", "administrator", "commissioner", "lawyer", "sarpanch", "chairperson", "mp",
-             "magistrate", "editor", "anchor", "columnist", "blogger", "sheikh", "mufti", "bishop", "pastor"}
+             "magistrate", "editor", "anchor", "columnist", "blogger", "sheikh", "mufti", "bishop", "pastor",
+             "publisher", "writer", "author", "professor", "scholar"}
 STATE_ATTACKER_WORDS = {"army", "military", "troops", "soldiers", "forces", "police", "jets", "aircraft",
                         "warplanes", "air force", "drone", "helicopter", "gunships", "navy", "commandos", "policemen"}
 
@@ -263,7 +264,8 @@ _REPORTING = re.compile(r"\b(said|says|told(?: \w+){0,2}|added|confirmed|announc
 _SET_ON_FIRE = re.compile(r"\bset (?:[\w'’-]+\W+){0,7}?(?:on fire|alight|ablaze)|\bset(?:ting)? fire to|\bsetting "
                           r"(?:[\w'’-]+\W+){0,7}?(?:on fire|alight|ablaze)|\btorch(?:ed|ing)\b", re.I)
 _LESS_LETHAL = re.compile(r"\b(tear[- ]?gas|teargas|rubber bullets?|rubber-coated|water cannons?|smoke (?:bombs?|grenades?)|"
-                         r"stun grenades?|flash-?bangs?|pepper spray|pellet guns?|sound bombs?|batons?|lathi)", re.I)
+                         r"stun grenades?|flash-?bangs?|pepper spray|pellet guns?|sound bombs?|batons?|lathi|"
+                         r"in the air|into the air|warning shots?)", re.I)
 _DATELINE_DATE = re.compile(r"^\W{0,2}(?:\([^)]{1,30}\))?\s*(?:[-–—:]|\.-)")
 
 
@@ -1185,6 +1187,11 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
             attack_type = "Assassination"
         if sub_event == "Abduction/forced disappearance":
             attack_type = "Hostage Taking (Kidnapping)"
+        elif attack_type.startswith("Hostage Taking") and sub_event in ("Attack", "Armed clash") and fatalities > 0:
+            attack_type = "Armed Assault"  # "raided the village, killing four and abducting three": the killing leads
+        elif sub_event == "Mob violence" and not tactics & {"firearms", "melee", "arson", "remote_explosive",
+                                                             "grenade", "suicide_bomb"}:
+            attack_type = "Unarmed Assault"  # a crowd's fists, sticks and stones (GTD: no firearm, blade or fire)
         tactic_span = next(((sp, s.idx) for s in sents for sp, a in s.tactics), None)
         if tactic_span:
             evidence["attack_type"] = _ev(tactic_span[0], tactic_span[1])
@@ -1402,7 +1409,12 @@ def _primary_tactic(sub_event: str, tactics: set[str], classes: set[str]) -> str
     for tactic, sub in SUB_BY_TACTIC.items():
         if sub == sub_event:
             return tactic
-    for t in ("hostage_barricade", "kidnapping", "hijacking", "firearms", "arson", "melee", "unarmed"):
+    # people killed in a raid that also took hostages: the killing is the attack (the abduction sub-event
+    # has its own rule)
+    order = ("hostage_barricade", "kidnapping", "hijacking", "firearms", "arson", "melee", "unarmed")
+    if sub_event in ("Attack", "Armed clash", "Mob violence"):
+        order = ("firearms", "arson", "melee", "unarmed", "hostage_barricade", "kidnapping", "hijacking")
+    for t in order:
         if t in tactics:
             return t
     if classes & {"explode", "bomb"}:

@@ -835,6 +835,12 @@ def _locate(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer, cfg:
                     fake.note = f"; {m.d['text']!r} ambiguous within {p.name}: {names}"
                     return _result_for(fake, gaz, how)
                 out["geo_note"] = f"{how}: {m.d['text']!r} ambiguous ({names}) -> country only"
+                if role == "event":
+                    # as for a country named alone: a dateline inside that country says where the news is from
+                    line = _pick([d for d in ms if d.role == "dateline" and _is_location_candidate(d)],
+                                 anchor_sentence)
+                    if line is not None and line.chosen.country == m.plausible[0].country:
+                        return _result_for(line, gaz, "dateline")
                 return out
 
     # no place: the country the evidence points to (demonyms, attributive names, datelines, bias)

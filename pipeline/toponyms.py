@@ -252,6 +252,13 @@ class _Finder:
     def _strongly_cued(cue: str | None) -> bool:
         return cue in ("near", "outskirts", "district", "province", "town", "in")
 
+    def _hyphenated_name(self, i: int, j: int) -> bool:
+        """Tokens i..j sit inside a hyphenated proper name: "Saudi-Ampatuan", "Anglo-Saxon"."""
+        words, n = self.words, len(self.words)
+        after = j + 1 < n and words[j] == "-" and words[j + 1][:1].isupper()
+        before = i >= 2 and words[i - 1] == "-" and words[i - 2][:1].isupper()
+        return after or before
+
     def add(self, start: int, end: int, source: str, *, cue: str | None = None, is_demonym: bool = False,
             country_hint: str | None = None, char_span: tuple[int, int] | None = None) -> None:
         if char_span is None:
@@ -324,7 +331,8 @@ class _Finder:
             text = self.span_text(start, end)
             dem = self.gaz.demonym_country(text)
             if dem:
-                self.add(start, end, "alias", cue=self.cue(start, end), is_demonym=True, country_hint=dem)
+                if not self._hyphenated_name(start, end):
+                    self.add(start, end, "alias", cue=self.cue(start, end), is_demonym=True, country_hint=dem)
                 continue
             known = self.is_name(text)
             if ent.label_ in ("FAC", "NORP") and not known:
@@ -438,8 +446,9 @@ class _Finder:
             j, what = matched
             text = self.span_text(i, j)
             if what == "demonym":
-                self.add(i, j, "alias", cue=self.cue(i, j), is_demonym=True,
-                         country_hint=self.gaz.demonym_country(text))
+                if not self._hyphenated_name(i, j):  # "Datu Saudi-Ampatuan" is a town, not Saudi Arabia
+                    self.add(i, j, "alias", cue=self.cue(i, j), is_demonym=True,
+                             country_hint=self.gaz.demonym_country(text))
                 i = j
                 continue
             ner_place = all(self.ent_label[k] in PLACE_LABELS for k in range(i, j))

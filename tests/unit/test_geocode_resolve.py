@@ -586,3 +586,9 @@ def test_geocode_resolve_country_only_event_takes_the_dateline_inside_it(gaz, ge
     assert out["location"] == "Mogadishu" and out["country"] == "Somalia"
     abroad = dict(dateline, text="NAIROBI", char_end=7)
     assert resolve_event_location([abroad, country], geocoder, gaz, GeocodeConfig())["location"] is None
+
+
+def test_geocode_resolve_maguindanao_after_the_split_is_only_its_region(nlp, gaz, geocoder):
+    out = locate(nlp, gaz, geocoder, "A bomb exploded in Maguindanao, Philippines on Sunday.")
+    assert out["country"] == "Philippines" and out["admin1"] == "Autonomous Region in Muslim Mindanao"
+    assert out["geo_precision"] == 3

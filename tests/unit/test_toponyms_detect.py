@@ -192,3 +192,10 @@ def test_toponyms_detect_works_without_sentences(gaz):
 ])
 def test_toponyms_detect_place_before_an_event_noun_is_its_scene(nlp, gaz, text, place, cue):
     assert by_text(find_toponyms(nlp(text), gaz), place)["cue"] == cue
+
+
+def test_toponyms_detect_a_demonym_inside_a_hyphenated_town_name_is_not_a_nationality(blank, gaz):
+    found = find_toponyms(blank("A roadside bomb exploded in Datu Saudi-Ampatuan on Sunday."), gaz)
+    assert not any(m["is_demonym"] for m in found)
+    found = find_toponyms(blank("Saudi officials condemned the attack."), gaz)
+    assert [m["country_hint"] for m in found if m["is_demonym"]] == ["SA"]

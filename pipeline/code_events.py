@@ -257,8 +257,8 @@ _REPORTING = re.compile(r"\b(said|says|told(?: \w+){0,2}|added|confirmed|announc
                         r"acknowledged|admitted|claimed|denied|wrote|tweeted|"
                         r"(?:broadcast|aired|published|posted|released)[^.;]{0,35}|"
                         r"quoted as saying|statement|briefing|press conference|speaking|"
-                        r"(?:rose|risen|climbed|increased|reached|jumped|stood) (?:to|at) [\d,]+|"
-                        r"(?:rose|risen|climbed|increased|reached|jumped|stood) (?:to|at) \w+)\W*(?:\w+\W+)?$", re.I)
+                        r"(?:rose|risen|climbed|increased|reached|jumped|stood) (?:to|at) (?:[\d,]+|\w+))"
+                        r"\W*(?:\w+\W+)?$", re.I)
 
 
 _SET_ON_FIRE = re.compile(r"\bset (?:[\w'’-]+\W+){0,7}?(?:on fire|alight|ablaze)|\bset(?:ting)? fire to|\bsetting "

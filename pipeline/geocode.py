@@ -752,6 +752,12 @@ def resolve_event_location(mentions: list[dict], geocoder: Geocoder, gazetteer: 
     return out
 
 
+def _dateline_within(ms: list[_Mention], iso2: str, anchor_sentence: int | None) -> _Mention | None:
+    """The resolved dateline place, when it lies in `iso2`: for an event the text places only in that country."""
+    line = _pick([m for m in ms if m.role == "dateline" and _is_location_candidate(m)], anchor_sentence)
+    return line if line is not None and line.chosen.country == iso2 else None
+
+
 def _locate(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer, cfg: GeocodeConfig,
             anchor_sentence: int | None) -> dict | None:
     gaz = gazetteer
@@ -801,18 +807,15 @@ def _locate(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer, cfg:
                 and m.chosen.place.feature == "country":
             demonym_votes[m.chosen.country] += _nationality_weight(m.d)
 
-    country_only = None
     for role, how in (("event", "event place"), ("dateline", "dateline"), ("article", "article's main place")):
         group = [m for m in ms if m.role == role and _is_location_candidate(m)]
         chosen = _pick(group, anchor_sentence) if role != "article" else _dominant(group)
-        if country_only is not None:
-            # the event's sentences name only the country: a dateline inside it says where the news is from
-            if chosen is not None and role == "dateline" and chosen.chosen.country == country_only[0].chosen.country:
-                return _result_for(chosen, gaz, how)
-            return _result_for(*country_only)
         if chosen is not None and role == "event" and chosen.chosen.place.feature == "country":
-            country_only = (chosen, gaz, how)
-            continue
+            # the event's sentences name only the country: a dateline inside it says where the news is from
+            line = _dateline_within(ms, chosen.chosen.country, anchor_sentence)
+            if line is not None:
+                return _result_for(line, gaz, "dateline")
+            return _result_for(chosen, gaz, how)
         if chosen is not None:
             # a country named beside an ambiguous town of the event: say so
             unresolved = [m for m in ms if m.role == role and m.chosen is None and m.readings]
@@ -835,13 +838,8 @@ def _locate(mentions: list[dict], geocoder: Geocoder, gazetteer: Gazetteer, cfg:
                     fake.note = f"; {m.d['text']!r} ambiguous within {p.name}: {names}"
                     return _result_for(fake, gaz, how)
                 out["geo_note"] = f"{how}: {m.d['text']!r} ambiguous ({names}) -> country only"
-                if role == "event":
-                    # as for a country named alone: a dateline inside that country says where the news is from
-                    line = _pick([d for d in ms if d.role == "dateline" and _is_location_candidate(d)],
-                                 anchor_sentence)
-                    if line is not None and line.chosen.country == m.plausible[0].country:
-                        return _result_for(line, gaz, "dateline")
-                return out
+                line = _dateline_within(ms, m.plausible[0].country, anchor_sentence) if role == "event" else None
+                return _result_for(line, gaz, "dateline") if line is not None else out
 
     # no place: the country the evidence points to (demonyms, attributive names, datelines, bias)
     ev = Counter(demonym_votes)

@@ -93,7 +93,8 @@ _EVENT_NOUNS = {"attack", "attacks", "blast", "blasts", "bombing", "bombings", "
                 "firefight", "clash", "clashes", "fighting", "ambush", "raid", "raids", "encounter", "shootout",
                 "shooting", "massacre", "killing", "killings", "violence", "riot", "riots", "unrest", "siege",
                 "battle", "offensive", "assault", "kidnapping", "abduction", "incident", "standoff", "protest",
-                "protests", "demonstration", "airstrike", "bombardment", "shelling"}
+                "protests", "demonstration", "airstrike", "bombardment", "shelling", "bomb", "bombs", "strike",
+                "strikes", "airstrikes", "gunbattle"}
 
 
 def _sentence_index(doc: Doc, sent_start: np.ndarray | None = None) -> list[int]:
@@ -151,6 +152,7 @@ class _Finder:
                 self.ent_label[i] = ent.label_
                 self.ent_start[i] = ent.start
         self.found: list[dict] = []
+        self.outlets: list[tuple[int, int]] = []  # char spans of a dateline's "(Garowe Online)": a source's name
 
     # -- helpers -----------------------------------------------------------------------------------
     def span_text(self, start: int, end: int) -> str:
@@ -301,6 +303,10 @@ class _Finder:
             # title-case "Lima (AFP) -" is one by its news agency
             if m.group("sep") != ":" and not place.isupper() and not m.group("agency"):
                 continue
+            if m.group("agency"):
+                self.outlets.append((m.start("agency"), m.end("agency")))
+            if not self.is_name(place) and re.search(r"[ \t]+city$", place, re.I):
+                place = re.sub(r"[ \t]+city$", "", place, flags=re.I)  # "BUTUAN CITY -", "KUNDUZ CITY (Pajhwok):"
             if not self.is_name(place) or normalize(place) in self.gaz.demonyms:
                 continue
             low = normalize(place)
@@ -440,6 +446,12 @@ class _Finder:
                 if self.is_name(text):
                     matched = (j, "place")
                     break
+            if matched is None and i + 1 < n and self.low[i + 1] in _DISTRICT | _PROVINCE | _TOWN \
+                    and self.is_name("al " + self.low[i]):
+                # "the Hawija district": Arabic names lose their article in English copy (GeoNames: Al Hawija)
+                self.add(i, i + 1, "gazetteer", cue=self.cue(i, i + 1))
+                i += 1
+                continue
             if matched is None:
                 i += 1
                 continue
@@ -468,6 +480,8 @@ class _Finder:
         for m in order:
             if any(m["char_start"] < k["char_end"] and k["char_start"] < m["char_end"] for k in kept):
                 continue
+            if any(s <= m["char_start"] and m["char_end"] <= e for s, e in self.outlets):
+                continue  # "MOGADISHU (Garowe Online) -": the outlet's name, not a place of the story
             kept.append(m)
         kept.sort(key=lambda m: (m["char_start"], m["char_end"]))
         for m in kept:

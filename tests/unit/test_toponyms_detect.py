@@ -71,6 +71,7 @@ def test_toponyms_detect_karachi_as_org_with_the_real_model(nlp, gaz):
     ("PESHAWAR (Reuters) - A policeman was killed.", "PESHAWAR", None),
     ("KYIV, Aug 29 (Reuters) - Ukrainian troops recaptured a village.", "KYIV", None),
     ("Lima (AFP) - Three soldiers were killed.", "Lima", None),  # title case, made a dateline by its agency
+    ("KUNDUZ CITY (Pajhwok): Five soldiers were killed.", "KUNDUZ", None),  # "CITY" is not part of the name
 ])
 def test_toponyms_detect_datelines(blank, gaz, text, place, hint):
     found = find_toponyms(blank(text), gaz)
@@ -82,6 +83,16 @@ def test_toponyms_detect_dateline_at_the_start_of_a_line(blank, gaz):
     doc = blank("Attack on police\nQUETTA: Two policemen were shot dead.")
     found = find_toponyms(doc, gaz)
     assert by_text(found, "QUETTA")["source"] == "dateline"
+
+
+def test_toponyms_detect_the_outlet_in_a_dateline_is_no_place(blank, gaz):
+    found = find_toponyms(blank("MOGADISHU (Garowe Online) - Mortar shells struck the palace."), gaz)
+    assert texts(found) == ["MOGADISHU"]
+
+
+def test_toponyms_detect_arabic_name_without_its_article(blank, gaz):
+    found = find_toponyms(blank("Militants attacked a checkpoint in the Hawija district on Sunday."), gaz)
+    assert by_text(found, "Hawija")["cue"] == "district"
 
 
 def test_toponyms_detect_no_dateline_for_a_word_that_is_no_place(blank, gaz):
@@ -187,6 +198,7 @@ def test_toponyms_detect_works_without_sentences(gaz):
 
 @pytest.mark.parametrize("text,place,cue", [
     ("Three police officers killed in Mandera IED blast", "Mandera", "in"),  # the scene of the event
+    ("Two soldiers killed in Diyala roadside bomb", "Diyala", "in"),
     ("Kunduz police said five people died.", "Kunduz", "modifier"),  # an actor's affiliation
     ("US drone strike kills 5 in Pakistan", "US", "modifier"),  # a country before an event names the striker
 ])

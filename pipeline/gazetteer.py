@@ -616,6 +616,13 @@ def _apply_aliases(b: _Builder, places: pd.DataFrame, aliases: pd.DataFrame, cou
     return count
 
 
+def _loose_key(key: str) -> str:
+    """A normalized name without the Arabic article or a final -h, so that the district "Al-Hawija" finds its
+    seat "Al Hawijah" and "Hawija" both."""
+    key = re.sub(r"^(?:al|el|ad|ar|as|ash|at|az|an)[ -]", "", key)
+    return re.sub(r"(?<=[aeiou])h$", "", key)
+
+
 def _finish_places(places: pd.DataFrame, gnc_countries: dict, country_pid: dict[str, int]) -> pd.DataFrame:
     """Representative towns and coordinates for admin units and countries; populations; bounding boxes."""
     places = places.copy()
@@ -642,7 +649,7 @@ def _finish_places(places: pd.DataFrame, gnc_countries: dict, country_pid: dict[
     rep = np.full(n, -1, dtype=np.int64)
     bbox = np.full((n, 4), np.nan)
     city = np.flatnonzero((feat == "city") & ~np.isnan(lat))
-    city_key = [normalize(names[i]) for i in city]
+    city_key = [_loose_key(normalize(names[i])) for i in city]
 
     def summarise(unit_of_city: np.ndarray, unit_key) -> None:
         """For each unit: sum population, bounding box, and the representative town."""
@@ -679,20 +686,20 @@ def _finish_places(places: pd.DataFrame, gnc_countries: dict, country_pid: dict[
     def admin_key(u: int) -> str:
         k = unit_keys.get(u)
         if k is None:
-            k = unit_keys[u] = normalize(short_admin_name(names[u]))
+            k = unit_keys[u] = _loose_key(normalize(short_admin_name(names[u])))
         return k
 
     summarise(a1[city], admin_key)
     summarise(a2[city], admin_key)
 
     # countries: the capital (GeoNames' capital name among the country's towns), else the largest town
-    capital_key = {pid: normalize(gnc_countries.get(a2c, {}).get("capital") or "\0")
+    capital_key = {pid: _loose_key(normalize(gnc_countries.get(a2c, {}).get("capital") or "\0"))
                    for a2c, pid in country_pid.items()}
     city_country = np.array([country_pid.get(iso[i], -1) for i in city], dtype=np.int64)
     summarise(city_country, lambda u: capital_key.get(u, "\0"))
     for a2c, pid in country_pid.items():
         r = rep[pid]
-        if r >= 0 and normalize(names[r]) == capital_key[pid]:
+        if r >= 0 and _loose_key(normalize(names[r])) == capital_key[pid]:
             code[r] = "PPLC"
 
     # regions from the alias table without coordinates: stand at their admin2's, else admin1's, town

@@ -609,6 +609,7 @@ def _pick(cands: list[_Mention], anchor: int | None = None) -> _Mention | None:
     chosen this way is then refined to a town named inside it."""
     if not cands:
         return None
+    cands = [_as_its_unit(m, cands) for m in cands]
     count = Counter(m.chosen.place.place_id for m in cands)
     units = {m.chosen.place.place_id for m in cands if m.chosen.place.feature in ("admin1", "admin2", "region")}
     countries = Counter(m.chosen.country for m in cands)
@@ -642,6 +643,44 @@ def _pick(cands: list[_Mention], anchor: int | None = None) -> _Mention | None:
             break
         best = max(inside, key=lambda m: (scores[id(m)], -m.d["char_start"]))
     return best
+
+
+def _as_its_unit(m: _Mention, cands: list[_Mention]) -> _Mention:
+    """A town that shares its name with its province or district ("Kunduz", "Kirkuk", "Narayanpur") is read as
+    that unit when the event's places say so: "Kunduz checkpoint attack" beside "Kunduz province", or "In
+    Kirkuk, ... in the Hawija district" (a district of the province named in the same sentence). The unit is
+    then refined to a town inside it as usual."""
+    p = m.chosen.place
+    if p.feature != "city" or m.cue == "town":
+        return m
+    units = {u.place_id: u for u in m.chosen.members if u.feature in ("admin1", "admin2")
+             and u.place_id in (p.admin1_id, p.admin2_id)}
+    if not units:
+        return m
+    def elsewhere_inside(q: Place) -> bool:
+        # a place of the unit away from the town itself (Sadr City is part of Baghdad, Hawija is not Kirkuk)
+        return q.place_id != p.place_id and q.place_id not in units and q.feature in ("city", "admin2", "region") \
+            and bool({q.admin1_id, q.admin2_id} & set(units)) and q.latitude is not None \
+            and p.latitude is not None and haversine_km(p.latitude, p.longitude, q.latitude, q.longitude) > 15
+    key = normalize(m.d.get("text") or "")
+    others = [o for o in cands if elsewhere_inside(o.chosen.place)]
+    if not others:
+        return m  # nothing more precise to refine to: the town stands
+    unit = None
+    for o in cands:
+        if o.chosen.place.place_id in units and o.cue in ("province", "district") \
+                and normalize(o.d.get("text") or "") == key:
+            unit = units[o.chosen.place.place_id]  # "Kunduz ... Kunduz province"
+    same = [o.chosen.place for o in others if o.d["sentence_idx"] == m.d["sentence_idx"]]
+    if unit is None and same:
+        # "In Kirkuk, ... in the Hawija district": the smallest unit that holds the other place
+        unit = max((u for u in units.values() if u.place_id in (same[0].admin1_id, same[0].admin2_id)),
+                   key=lambda u: _SPECIFIC[u.feature])
+    if unit is None:
+        return m
+    return _Mention(d=m.d, role=m.role, readings=m.readings,
+                    chosen=_Reading(place=unit, members=m.chosen.members, prior=m.chosen.prior),
+                    plausible=m.plausible, note=m.note)
 
 
 def _dominant(cands: list[_Mention]) -> _Mention | None:

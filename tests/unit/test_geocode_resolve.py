@@ -306,6 +306,27 @@ def test_geocode_resolve_district_and_its_namesake_town_are_one_reading(gaz, geo
     assert (r["location"], r["admin1"], r["geo_precision"]) == ("Jilib", "Jubbada Dhexe", 2)
 
 
+@pytest.mark.parametrize("ms,anchor,expected", [
+    # "... in Kunduz checkpoint attack. ... in the Imam Sahib district of northern Kunduz province"
+    ([_m("Kunduz", 0, 40, "in"), _m("Imam Sahib", 1, 200, "district"), _m("Kunduz", 1, 240, "province")], 0,
+     ("Kunduz", "Imam Sahib", 2)),
+    # "In Kirkuk, four soldiers were killed ... in the Hawija district": the article-less Arabic name
+    ([_m("Kirkuk", 5, 500, "in"), _m("Hawija", 5, 600, "district")], 5, ("Kirkuk", "Al Hawijah", 2)),
+    # "in Baghdad's Sadr City district": a part of the town, which stands
+    ([_m("Baghdad", 1, 100, "in"), _m("Sadr City", 1, 120, "district")], 1, ("Baghdad", "Baghdad", 1)),
+])
+def test_geocode_resolve_town_named_like_its_province_reads_as_the_province(gaz, geocoder, ms, anchor, expected):
+    r = resolve_event_location(ms, geocoder, gaz, GeocodeConfig(), anchor_sentence=anchor)
+    assert (r["admin1"], r["location"], r["geo_precision"]) == expected
+
+
+def test_geocode_resolve_town_named_like_its_province_stands_without_a_place_inside(gaz, geocoder):
+    # "Gunmen attacked Diffa ... elsewhere in Diffa province": no other place to refine to
+    ms = [_m("Diffa", 0, 20), _m("Diffa", 3, 300, "province")]
+    r = resolve_event_location(ms, geocoder, gaz, GeocodeConfig(), anchor_sentence=0)
+    assert (r["location"], r["geo_precision"]) == ("Diffa", 1)
+
+
 def _nationality(text, iso2, start, **kw):
     return {**_m(text, 0, start), "is_demonym": True, "country_hint": iso2, "source": "alias", **kw}
 

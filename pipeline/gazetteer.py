@@ -849,7 +849,15 @@ class Gazetteer:
             return places.column(name).fill_null(fill).to_numpy().astype(dtype, copy=False)
 
         def text(name):
-            return places.column(name).chunk(0) if places.column(name).num_chunks else pa.array([], pa.string())
+            """A string column as (codes, values): values[codes[i]] is row i's string (None when null).
+
+            Dictionary-encoded columns (country, admin names, feature codes) keep their few distinct strings
+            as a Python list; others (the place names) stay in Arrow and are read one row at a time."""
+            col = places.column(name).chunk(0) if places.column(name).num_chunks else pa.array([], pa.string())
+            if pa.types.is_dictionary(col.type):
+                values = col.dictionary.to_pylist() + [None]
+                return col.indices.fill_null(len(values) - 1).to_numpy(zero_copy_only=False).tolist(), values
+            return col, None
 
         def codes(name):
             arr = places.column(name).chunk(0)
@@ -891,6 +899,13 @@ class Gazetteer:
                 self.demonyms[normalize(d)] = str(self._iso_names[self._iso[i]])
 
         self._hash = names.column("hash").to_numpy()
+        # the hash index without repeats, and where each hash's run starts in `_hash` (one binary search a lookup)
+        if len(self._hash):
+            starts = np.flatnonzero(np.concatenate(([True], self._hash[1:] != self._hash[:-1])))
+        else:
+            starts = np.zeros(0, dtype=np.int64)
+        self._uhash = self._hash[starts]
+        self._ustart = np.append(starts, len(self._hash)).tolist()
         self._name_pid = names.column("place_id").to_numpy()
         self._name_kind = names.column("kind").to_numpy()
         self._grid: dict[tuple[int, int], np.ndarray] | None = None
@@ -925,12 +940,12 @@ class Gazetteer:
         if not key:
             return None
         h = name_hash(key)
-        lo = int(np.searchsorted(self._hash, h, "left"))
-        if lo >= len(self._hash) or self._hash[lo] != h:
+        k = int(self._uhash.searchsorted(h))
+        if k >= len(self._uhash) or self._uhash[k] != h:
             return None
         # Two of the ~700k names sharing a 64-bit hash, or a text that is no name hashing like one,
         # has a probability of about 1e-8 per build and 4e-14 per lookup: the names are not compared.
-        return lo, int(np.searchsorted(self._hash, h, "right"))
+        return self._ustart[k], self._ustart[k + 1]
 
     def is_name(self, text: str) -> bool:
         """True when the normalised `text` is the name of some place (any kind of name)."""
@@ -983,27 +998,33 @@ class Gazetteer:
 
     def place(self, place_id: int, match: str = "name") -> Place:
         i = int(place_id)
+        feature = self._feature_names[self._feat[i]]
         return Place(
-            place_id=i,
-            geonameid=_opt_int(self._geonameid[i]),
-            name=self._name[i].as_py(),
-            feature=str(self._feature_names[self._feat[i]]),
-            feature_class=_FEATURE_CLASS.get(str(self._feature_names[self._feat[i]]), ""),
-            feature_code=self._feature_code[i].as_py(),
-            country_iso2=str(self._iso_names[self._iso[i]]),
-            iso_numeric=_opt_int(self._isonum[i]),
-            country=self._country[i].as_py(),
-            region=self._region[i].as_py(),
-            admin1_id=_opt_int(self._a1[i]),
-            admin1=self._a1name[i].as_py(),
-            admin2_id=_opt_int(self._a2[i]),
-            admin2=self._a2name[i].as_py(),
-            latitude=_opt_float(self._lat[i]),
-            longitude=_opt_float(self._lon[i]),
-            population=int(self._pop[i]),
-            rep_id=_opt_int(self._rep[i]),
-            match=match,
+            i,
+            _opt_int(self._geonameid[i]),
+            self._str(self._name, i),
+            feature,
+            _FEATURE_CLASS.get(feature, ""),
+            self._str(self._feature_code, i),
+            self._iso_names[self._iso[i]],
+            _opt_int(self._isonum[i]),
+            self._str(self._country, i),
+            self._str(self._region, i),
+            _opt_int(self._a1[i]),
+            self._str(self._a1name, i),
+            _opt_int(self._a2[i]),
+            self._str(self._a2name, i),
+            _opt_float(self._lat[i]),
+            _opt_float(self._lon[i]),
+            int(self._pop[i]),
+            _opt_int(self._rep[i]),
+            match,
         )
+
+    @staticmethod
+    def _str(column: tuple, i: int) -> str | None:
+        codes, values = column
+        return codes[i].as_py() if values is None else values[codes[i]]
 
     def country(self, iso2: str) -> Place | None:
         pid = self.country_by_iso2.get((iso2 or "").upper())

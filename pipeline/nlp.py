@@ -139,14 +139,18 @@ def model_version(nlp: Language) -> str:
 
 
 def actor_aliases_from(actors: pd.DataFrame) -> list[tuple[str, str]]:
-    """(alias, canonical name) pairs from the actors dictionary, the canonical name included."""
+    """(alias, canonical name) pairs from the actors dictionary, the canonical name included. An armed wing or
+    component's names map to the organisation it is coded as (`coded_as`: "Saraya al-Quds" -> PIJ)."""
+    name_of = dict(zip(actors["actor_id"], actors["name"])) if "actor_id" in actors.columns else {}
+    coded_as = actors["coded_as"] if "coded_as" in actors.columns else [""] * len(actors)
     pairs: list[tuple[str, str]] = []
-    for name, aliases in zip(actors["name"], actors["aliases"]):
+    for name, aliases, target in zip(actors["name"], actors["aliases"], coded_as):
         forms = {name, *[a.strip() for a in str(aliases).split("|") if a.strip()]}
         # "TTP: Tehreek-i-Taliban Pakistan" is also written as its two halves.
         if ": " in name:
             forms.update(part.strip() for part in name.split(": ", 1))
-        pairs.extend((form, name) for form in sorted(forms) if len(form) >= 3)
+        canonical = name_of.get(target, name) if target else name
+        pairs.extend((form, canonical) for form in sorted(forms) if len(form) >= 3)
     return pairs
 
 

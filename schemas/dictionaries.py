@@ -194,6 +194,10 @@ class ActorsSchema(pa.DataFrameModel):
                                                 "transliterations, acronyms, translations). All-uppercase aliases match "
                                                 "case-sensitively, the rest case-insensitively; each is >= 3 characters.")
     parent: Series[str] = pa.Field(description="actor_id of the parent organisation (ISKP -> islamic_state), or empty.")
+    coded_as: Series[str] = pa.Field(description="actor_id of the organisation ACLED codes this group's actions as: "
+                                                 "set for an armed wing or component (Al Quds Brigades -> pij, Katiba "
+                                                 "Macina -> jnim), whose names then code as that organisation; "
+                                                 "empty for affiliates (ISKP) and splinters (EMC), coded as themselves.")
 
     class Config:
         strict = True
@@ -215,6 +219,22 @@ class ActorsSchema(pa.DataFrameModel):
     def _parent_is_known_actor(cls, df: pd.DataFrame) -> Series[bool]:
         known = set(df["actor_id"])
         return ((df["parent"] == "") | (df["parent"].isin(known) & (df["parent"] != df["actor_id"]))).astype(bool)
+
+    @pa.dataframe_check(name="coded_as_is_an_ancestor", error="coded_as is empty or an ancestor by `parent` that codes as itself")
+    def _coded_as_is_an_ancestor(cls, df: pd.DataFrame) -> Series[bool]:
+        parent = dict(zip(df["actor_id"], df["parent"]))
+        coded = dict(zip(df["actor_id"], df["coded_as"]))
+
+        def ok(actor_id: str, target: str) -> bool:
+            if target == "":
+                return True
+            seen, p = 0, parent.get(actor_id, "")
+            while p and seen < 10:
+                if p == target:
+                    return coded.get(target, "") == ""
+                p, seen = parent.get(p, ""), seen + 1
+            return False
+        return pd.Series([ok(a, t) for a, t in zip(df["actor_id"], df["coded_as"])], index=df.index)
 
     @pa.dataframe_check(name="surface_forms_unique",
                         error="no name, name half or alias (case-folded) belongs to two actors")

@@ -227,6 +227,14 @@ def test_dictionaries_valid_iskp_is_a_branch_of_islamic_state(dictionaries):
     assert actors.loc["wagner_group", "inter"] == 8
 
 
+def test_dictionaries_valid_coded_as_must_be_an_ancestor(dictionaries):
+    actors = dictionaries["actors"].copy()
+    assert actors.set_index("actor_id").loc["katiba_macina", "coded_as"] == "jnim"
+    actors.loc[actors["actor_id"] == "emc", "coded_as"] = "pij"  # not an ancestor of the EMC
+    with pytest.raises(PipelineError):
+        validate_dictionary("actors", actors)
+
+
 def test_dictionaries_valid_generic_terms_are_not_actor_aliases(dictionaries, index):
     overlap = [t for t in dictionaries["generic_actors"]["term"] if alias_key(t) in index]
     assert overlap == []

@@ -39,6 +39,15 @@ def test_nlp_actor_aliases_from_dictionary_include_name_halves():
     assert pairs["TTP"] == "TTP: Tehreek-i-Taliban Pakistan"
 
 
+def test_nlp_actor_aliases_of_an_armed_wing_name_the_organisation_it_codes_as():
+    actors = pd.DataFrame({"actor_id": ["pij", "al_quds_brigades"],
+                           "name": ["PIJ: Palestinian Islamic Jihad", "Al Quds Brigades"],
+                           "aliases": ["PIJ|Islamic Jihad", "Saraya al-Quds"], "coded_as": ["", "pij"]})
+    pairs = dict(nlp.actor_aliases_from(actors))
+    assert pairs["Saraya al-Quds"] == pairs["Al Quds Brigades"] == "PIJ: Palestinian Islamic Jihad"
+    assert pairs["Islamic Jihad"] == "PIJ: Palestinian Islamic Jihad"
+
+
 def test_nlp_doc_roundtrip_through_token_table(spacy_model):
     doc = spacy_model("Gunmen attacked a police station in Karachi.\nTwo were killed.")
     rows = nlp._token_table([nlp._token_arrays(doc, "a1")])

@@ -312,7 +312,7 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
         if not any(a["tactic"] == "arson" for _, a in info.tactics):
             first = sent.doc.char_span(*arson_at[0], alignment_mode="expand")
             info.tactics.append((first, {"tactic": "arson", "weapon_type": "Incendiary", "term": first.text.lower()}))
-    info.targets = inside(matches["targets"])
+    info.targets = [(sp, a) for sp, a in inside(matches["targets"]) if not _is_the_weapon(sp, info.tactics)]
     info.generic = inside(matches["generic"])
     info.names = [(a, b) for a, b in matches["names"] if a >= sent.start_char and b <= sent.end_char]
     tokens = matches["tokens"][sent.start:sent.end]
@@ -385,6 +385,20 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
         # about this incident; the background cue belongs to the reason given
         info.background = False
     return info
+
+
+_LOADED = {"packed", "laden", "loaded", "rigged", "filled", "stuffed", "fitted", "wired"}
+
+
+def _is_the_weapon(span: Span, tactics: list) -> bool:
+    """"a car bomb", "military aircraft", "a car packed with explosives": the vehicle named is how the attack was
+    made, not what it hit (a hijacked bus or a house set on fire is the target, though)."""
+    if any(t.start <= span.start and span.end <= t.end and a["tactic"] not in ("hijacking", "arson")
+           for t, a in tactics):
+        return True
+    return any(c.dep_ in ("acl", "amod") and c.lower_ in _LOADED and any(
+        p.lower_ == "with" and any(o.lemma_.lower() in _EXPLOSIVE_OBJECTS for o in p.children if o.dep_ == "pobj")
+        for p in c.children if p.dep_ == "prep") for c in span.root.children)
 
 
 _BLAME = re.compile(r"\b(blam\w*|accus\w*|suspect\w*|attribut\w*|pointed)\b", re.I)
@@ -844,7 +858,11 @@ def _sent_of(infos: list[SentInfo], token_i: int) -> int:
 
 def _role_of_phrase(tokens: list[Token], info: SentInfo) -> tuple[str | None, str | None, dict | None]:
     """(kind, group, target attrs) for a noun phrase that names who or what was attacked or attacking."""
-    idxs = {t.i for t in tokens}
+    # "forces loyal to the government", "a hotel popular with officials": an adjective's complement describes
+    # the head, it is not who was hit
+    described = {d.i for t in tokens for c in t.children
+                 if c.dep_ == "amod" and any(p.dep_ == "prep" for p in c.children) for d in c.subtree}
+    idxs = {t.i for t in tokens} - described
     for span, name in info.actors:
         if any(i in idxs for i in range(span.start, span.end)):
             return "group", name, None
@@ -940,7 +958,9 @@ def _sides(inc: Incident, lex: Lexicons) -> dict:
                         victims.append((kind, group, target, _ev(child, info.idx), cls))
                 elif child.dep_ in ("dobj", "nsubjpass") or (child.dep_ == "prep" and child.lower_ in (
                         "on", "at", "against", "targeting", "of", "in")) or (
-                        cls == "burn" and child.dep_ == "prep" and child.lower_ == "to"):  # "set fire to a church"
+                        cls == "burn" and child.dep_ == "prep" and child.lower_ == "to") or (  # "set fire to a church"
+                        cls in ("explode", "bomb") and child.dep_ == "prep" and child.lower_ == "outside"):
+                    # "a car bomb exploded outside the police station": what it went off at was the target
                     objs = _with_conjuncts(child) if child.dep_ in ("dobj", "nsubjpass") else [
                         c for c in child.children if c.dep_ == "pobj"]
                     for obj in objs:
@@ -1359,10 +1379,13 @@ def _incident_claim(inc: Incident, claims_all: list[Claim]) -> Claim | None:
 def _target_type(victim_kind: str | None, target: dict | None, sents: list[SentInfo]) -> str:
     found_all = [a["target_type"] for s in sents for span, a in s.targets if not _is_speaker(span)]
     if target is not None and "vehicle" in str(target.get("target_subtype", "")).lower():
-        # "the lead truck" of a convoy: the vehicle belongs to whoever the incident says was hit
-        for security in ("Military", "Police"):
-            if security in found_all:
-                return security
+        # "the lead truck" of a convoy: the vehicle belongs to whoever the incident says was hit, the force hit
+        # if known, else the first force the incident names
+        if victim_kind in ("military", "police"):
+            return "Military" if victim_kind == "military" else "Police"
+        security = next((t for t in found_all if t in ("Military", "Police")), None)
+        if security:
+            return security
     if target is not None and target["target_type"] in ("Police", "Military") and victim_kind in ("police", "military"):
         return "Police" if victim_kind == "police" else "Military"  # the unit named decides ("DRG jawans")
     if target is not None:

@@ -1,0 +1,43 @@
+"""GTD target types and the side attacked, on short articles written for these tests (real NLP stage and coder,
+no geocoding)."""
+import hashlib
+
+import pandas as pd
+
+from pipeline import runner
+
+
+def _code(resources, text: str, published: str = "2024-03-12") -> pd.DataFrame:
+    articles = pd.DataFrame([{
+        "doc_id": "t1", "article_id": hashlib.sha256(text.encode()).hexdigest(), "text": text,
+        "published": published, "source_name": "test", "source_url": None, "title": None,
+    }])
+    parsed = runner.parse(articles, resources)
+    return runner.code(articles, parsed.extra, resources).rows
+
+
+def test_target_car_bomb_is_the_weapon_and_the_station_outside_it_the_target(resources):
+    rows = _code(resources, (
+        "A car bomb exploded outside the police station in Pattani late on Monday, wounding six people, "
+        "officials said. Security forces sealed off the area."), published="2021-05-11")
+    assert len(rows) == 1
+    assert rows.iloc[0]["target_type"] == "Police"
+    assert rows.iloc[0]["actor2_kind"] == "police"
+
+
+def test_target_car_packed_with_explosives_is_the_weapon(resources):
+    rows = _code(resources, (
+        "A car packed with explosives blew up outside a primary school in the town of Jamame on Friday, killing "
+        "four children, witnesses said. Soldiers cordoned off the area."), published="2021-05-15")
+    assert len(rows) == 1
+    assert rows.iloc[0]["target_type"] == "Educational Institution"
+    assert rows.iloc[0]["actor2_kind"] == "civilians"
+
+
+def test_target_words_inside_an_adjectives_complement_describe_the_head(resources):
+    rows = _code(resources, (
+        "A suicide bomber blew himself up at the gate of a hotel popular with government officials in "
+        "Mogadishu on Sunday, killing nine people, police said."), published="2021-05-17")
+    assert len(rows) == 1
+    assert rows.iloc[0]["target_type"] == "Business"
+    assert rows.iloc[0]["actor2_kind"] == "civilians"

@@ -1077,6 +1077,9 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     if protesters and not _protest_sentence(inc.anchor) and inc.anchor.triggers and \
             inc.anchor.triggers[0][1] in ATTACK_CLASSES:
         protesters = False  # "journalist shot dead; colleagues protest": the protest is its own event
+    attacker_kinds = {k for k, _, _ in sides["attackers"]}
+    if protesters and attacker_kinds & {"unidentified", "group"} and not attacker_kinds & {"police", "military"}:
+        protesters = False  # "shot dead by unidentified assailants": gunmen, not a force firing on a crowd
     intervention = bool(protest_words & {"disperse", "teargas", "tear", "baton", "cannon", "arrest", "detain",
                                           "lathi", "rubber", "crackdown", "scuffle"})
     # claims of this incident
@@ -1159,13 +1162,18 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     if sub_event is None:
         return None
     event_type, disorder = SUB_EVENT[sub_event]
+    # protesters shot at are the victims of an attack by the force that fired (guidelines: the attacker is actor1)
+    excessive = sub_event == "Excessive force against protesters"
     is_attack = event_type in ("Battles", "Explosions/Remote violence", "Violence against civilians") or \
-        sub_event == "Mob violence"
+        sub_event == "Mob violence" or excessive
     # actor sides by event type
-    if event_type == "Protests":
+    if excessive:
+        actor1 = (attacker_kind if attacker_kind in ("police", "military") else "police", None)
+        actor2 = ("protesters", None)
+    elif event_type == "Protests":
         actor1 = ("protesters", None)
         actor2 = (attacker_kind, None) if attacker_kind in ("police", "military") else (None, None)
-        if sub_event in ("Protest with intervention", "Excessive force against protesters") and actor2 == (None, None):
+        if sub_event == "Protest with intervention" and actor2 == (None, None):
             actor2 = ("police", None)
     elif event_type == "Riots":
         actor1 = ("rioters", None)
@@ -1188,7 +1196,7 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     # target and attack types (GTD), for attacks only
     target_type = attack_type = None
     if is_attack:
-        target_type = _target_type(victim_kind, victim_target, sents)
+        target_type = "Private Citizens & Property" if excessive else _target_type(victim_kind, victim_target, sents)
         if victim_kind == "group" and lex.actors.get(victim_group or "", {}).get("inter") == 8:
             # external forces: a UN or AU mission is a diplomatic target, a foreign military company a military one
             target_type = "Government (Diplomatic)" if re.search(r"United Nations|African Union", victim_group or "") \
@@ -1202,7 +1210,7 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
                     break
         tactic = _primary_tactic(sub_event, tactics, classes)
         attack_type = ATTACK_TYPE_BY_TACTIC.get(tactic, "Unknown") if tactic else (
-            "Armed Assault" if event_type in ("Battles", "Violence against civilians") else "Unknown")
+            "Armed Assault" if event_type in ("Battles", "Violence against civilians") or excessive else "Unknown")
         if attack_type == "Armed Assault" and _is_assassination(sents, victim_target):
             attack_type = "Assassination"
         if sub_event == "Abduction/forced disappearance":

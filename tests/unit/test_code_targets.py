@@ -41,3 +41,24 @@ def test_target_words_inside_an_adjectives_complement_describe_the_head(resource
     assert len(rows) == 1
     assert rows.iloc[0]["target_type"] == "Business"
     assert rows.iloc[0]["actor2_kind"] == "civilians"
+
+
+def test_target_protesters_shot_by_police_are_private_citizens_attacked_by_the_police(resources):
+    rows = _code(resources, (
+        "Police opened fire on demonstrators marching on the governor's office in Kisumu on Tuesday, killing "
+        "three people, witnesses said."), published="2023-07-12")
+    assert len(rows) == 1
+    row = rows.iloc[0]
+    assert row["sub_event_type"] == "Excessive force against protesters"
+    assert (row["actor1_kind"], row["actor2_kind"], row["perpetrator_kind"]) == ("police", "protesters", "police")
+    assert (row["target_type"], row["attack_type"]) == ("Private Citizens & Property", "Armed Assault")
+
+
+def test_target_a_killing_by_gunmen_is_not_force_against_protesters(resources):
+    rows = _code(resources, (
+        "Journalist shot dead in Larkana; colleagues protest\n\n"
+        "LARKANA: A local journalist was shot dead by unidentified assailants in Larkana on Monday night, "
+        "police said."), published="2023-07-12")
+    assert len(rows) == 1
+    assert rows.iloc[0]["sub_event_type"] == "Attack"
+    assert rows.iloc[0]["target_type"] == "Journalists & Media"

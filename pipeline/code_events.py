@@ -1126,6 +1126,8 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
         hurt = [v for v in victim_groups if v[4] in ("kill", "wound")]
         if hurt and hurt[0][0] in ("military", "police"):
             victim = hurt[0]
+    if victim and victim[0] == "civilians":
+        victim = victim[:2] + (_place_of_people(victim, victim_groups, sents),) + victim[3:]
     attacker_kind = "group" if perp_group else None
     first_armed = next((k for k, g, e in sides["attackers"] if k in ("military", "police", "unidentified")), None)
     if not perp_group and state_attackers and not protesters and (first_armed != "unidentified" or "retake" in classes):
@@ -1329,6 +1331,25 @@ def _main_victim(victims: list, perp_group: str | None):
     return best
 
 
+_UNNAMED_PEOPLE = {"Unnamed Civilian/Unspecified", "Procession/Gathering (funeral, wedding, birthday, religious)"}
+_NOT_SPECIFIC = {"Private Citizens & Property", "Police", "Military", "Unknown", "Terrorists/Non-State Militia"}
+
+
+def _place_of_people(victim: tuple, victims: list, sents: list[SentInfo]) -> dict | None:
+    """"19 people were killed", "a gathering": civilians named only as people are typed by the place or group they
+    were hit in, when the incident's victims or the victim's sentence name one (worshippers, a displacement
+    site, passenger buses)."""
+    target = victim[2]
+    if target is not None and (target["target_type"] != "Private Citizens & Property"
+                               or target.get("target_subtype", "") not in _UNNAMED_PEOPLE):
+        return target
+    specific = [v[2] for v in victims if v[0] == "civilians" and v[4] == "kill" and v[2] is not None
+                and v[2]["target_type"] not in _NOT_SPECIFIC]
+    specific += [a for s in sents if s.idx == victim[3]["sentence_idx"] for span, a in s.targets
+                 if a["target_type"] not in _NOT_SPECIFIC and not _is_speaker(span)]
+    return specific[0] if specific else target
+
+
 def _attributions(sents: list[SentInfo], lex: Lexicons) -> list[tuple[str, bool, dict]]:
     """Groups that sources name or suspect: "police blamed the TTP", "suspected Boko Haram insurgents"."""
     out = []
@@ -1431,6 +1452,8 @@ _SPEECH = {"say", "tell", "confirm", "report", "add", "state", "announce", "clai
 def _is_speaker(span: Span) -> bool:
     """"police said", "according to the army": a source of the story, not its target."""
     root = span.root
+    while root.dep_ in ("conj", "poss", "compound") and root.head is not root:
+        root = root.head  # "according to local sources and aid workers", "the mayor's office said"
     if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_.lower() in _SPEECH:
         return True
     return root.dep_ == "pobj" and root.head.lower_ == "to" and root.head.head.lower_ == "according"

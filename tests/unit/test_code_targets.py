@@ -62,3 +62,35 @@ def test_target_a_killing_by_gunmen_is_not_force_against_protesters(resources):
     assert len(rows) == 1
     assert rows.iloc[0]["sub_event_type"] == "Attack"
     assert rows.iloc[0]["target_type"] == "Journalists & Media"
+
+
+def test_target_people_named_only_as_people_take_the_type_of_the_vehicle_they_were_in(resources):
+    rows = _code(resources, (
+        "Gunmen stopped two passenger buses on the highway near Kunduz on Monday and abducted about 20 people, "
+        "officials said."), published="2023-07-12")
+    assert len(rows) == 1
+    assert rows.iloc[0]["target_type"] == "Transportation"
+
+
+def test_target_the_dead_named_as_worshippers_make_a_religious_target(resources):
+    rows = _code(resources, (
+        "A suicide bomber blew himself up in a gathering in Peshawar on Friday. Police said 12 worshippers "
+        "were killed and 30 people were wounded."), published="2023-07-15")
+    assert len(rows) == 1
+    assert rows.iloc[0]["target_type"] == "Religious Figures/Institutions"
+
+
+def test_target_a_source_named_with_another_is_still_a_source(resources):
+    rows = _code(resources, (
+        "Gunmen killed six residents in the village of Mbau on Tuesday, according to local sources and "
+        "aid workers."), published="2023-07-12")
+    assert len(rows) == 1
+    assert rows.iloc[0]["target_type"] == "Private Citizens & Property"
+
+
+def test_target_a_publisher_is_a_media_target(resources):
+    rows = _code(resources, (
+        "A publisher was hacked to death by unidentified assailants at his office in Dhaka on Saturday, "
+        "police said."), published="2023-07-16")
+    assert len(rows) == 1
+    assert rows.iloc[0]["target_type"] == "Journalists & Media"

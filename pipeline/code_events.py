@@ -312,7 +312,8 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
         if not any(a["tactic"] == "arson" for _, a in info.tactics):
             first = sent.doc.char_span(*arson_at[0], alignment_mode="expand")
             info.tactics.append((first, {"tactic": "arson", "weapon_type": "Incendiary", "term": first.text.lower()}))
-    info.targets = [(sp, a) for sp, a in inside(matches["targets"]) if not _is_the_weapon(sp, info.tactics)]
+    info.targets = [(sp, a) for sp, a in inside(matches["targets"])
+                    if not _is_the_weapon(sp, info.tactics) and not _names_a_place(sp, toponyms)]
     info.generic = inside(matches["generic"])
     info.names = [(a, b) for a, b in matches["names"] if a >= sent.start_char and b <= sent.end_char]
     tokens = matches["tokens"][sent.start:sent.end]
@@ -388,6 +389,18 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
 
 
 _LOADED = {"packed", "laden", "loaded", "rigged", "filled", "stuffed", "fitted", "wired"}
+_BLAST_VERBS = {"explode", "detonate", "plant", "lay", "trigger", "step", "hit", "strike", "go", "blow"}
+_SETTLEMENTS = {"city", "town", "village", "capital", "district", "area", "region", "province", "hub"}
+
+
+def _names_a_place(span: Span, toponyms: list[dict]) -> bool:
+    """"the port city of Mariupol", "Port-au-Prince", "the West Bank": a word in a place's name or description
+    is not a target."""
+    if any(t["char_start"] <= span.start_char and span.end_char <= t["char_end"] and
+           t["char_end"] - t["char_start"] > span.end_char - span.start_char for t in toponyms):
+        return True
+    root = span.root
+    return root.dep_ in ("compound", "amod") and root.head.lemma_.lower() in _SETTLEMENTS
 
 
 def _is_the_weapon(span: Span, tactics: list) -> bool:
@@ -396,6 +409,10 @@ def _is_the_weapon(span: Span, tactics: list) -> bool:
     if any(t.start <= span.start and span.end <= t.end and a["tactic"] not in ("hijacking", "arson")
            for t, a in tactics):
         return True
+    root = span.root
+    if root.lemma_.lower() in _EXPLOSIVE_OBJECTS and (root.head.lemma_.lower() in _BLAST_VERBS or any(
+            c.lower_ in ("roadside", "land") for c in root.children)):
+        return True  # "detonated a roadside mine": a landmine, not a mine that was attacked
     return any(c.dep_ in ("acl", "amod") and c.lower_ in _LOADED and any(
         p.lower_ == "with" and any(o.lemma_.lower() in _EXPLOSIVE_OBJECTS for o in p.children if o.dep_ == "pobj")
         for p in c.children if p.dep_ == "prep") for c in span.root.children)

@@ -94,3 +94,20 @@ def test_target_a_publisher_is_a_media_target(resources):
         "police said."), published="2023-07-16")
     assert len(rows) == 1
     assert rows.iloc[0]["target_type"] == "Journalists & Media"
+
+
+def test_target_a_word_describing_the_place_is_not_a_target(resources):
+    rows = _code(resources, (
+        "Russian forces shelled residential neighborhoods of the port city of Mariupol on Thursday, killing "
+        "at least 12 people, local officials said."), published="2022-03-11")
+    assert len(rows) == 1
+    assert rows.iloc[0]["target_type"] == "Private Citizens & Property"
+
+
+def test_target_a_roadside_mine_is_the_weapon_and_the_truck_it_hit_the_target(resources):
+    rows = _code(resources, (
+        "Members of a People's Defense Force detonated a roadside mine against a military truck in Madaya "
+        "township on Wednesday, killing several soldiers, the group said."), published="2023-05-11")
+    assert len(rows) == 1
+    assert rows.iloc[0]["target_type"] == "Military"
+    assert rows.iloc[0]["actor2_kind"] == "military"

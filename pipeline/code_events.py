@@ -976,8 +976,10 @@ def _sides(inc: Incident, lex: Lexicons) -> dict:
                 elif child.dep_ in ("dobj", "nsubjpass") or (child.dep_ == "prep" and child.lower_ in (
                         "on", "at", "against", "targeting", "of", "in")) or (
                         cls == "burn" and child.dep_ == "prep" and child.lower_ == "to") or (  # "set fire to a church"
-                        cls in ("explode", "bomb") and child.dep_ == "prep" and child.lower_ == "outside"):
-                    # "a car bomb exploded outside the police station": what it went off at was the target
+                        cls in ("explode", "bomb") and child.dep_ == "prep" and child.lower_ == "outside") or (
+                        cls == "clash" and child.dep_ == "prep" and child.lower_ == "with"):
+                    # "a car bomb exploded outside the police station": what it went off at was the target;
+                    # "after heavy fighting with the army": the side fought
                     objs = _with_conjuncts(child) if child.dep_ in ("dobj", "nsubjpass") else [
                         c for c in child.children if c.dep_ == "pobj"]
                     for obj in objs:
@@ -1138,10 +1140,12 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
             span, attrs, idx = forces[0]
             state_attackers = [("military" if attrs["role"] == "paramilitary" else attrs["role"], _ev(span, idx))]
     victim = _main_victim(victim_groups, perp_group)
-    if victim and victim[0] == "civilians" and (victim[2] is None or victim[2].get("target_type") == "Transportation"):
-        # "soldiers were killed when a bomb hit their vehicle": the vehicle was theirs, they were the target
+    if victim and (victim[0] == "civilians" and (victim[2] is None or victim[2].get("target_type") == "Transportation")
+                   or victim[2] is not None and victim[2].get("term") in _WHOSE_POST):
+        # "soldiers were killed when a bomb hit their vehicle", "five SDF fighters killed in an attack on a
+        # checkpoint": the vehicle or post was theirs, they were the target
         hurt = [v for v in victim_groups if v[4] in ("kill", "wound")]
-        if hurt and hurt[0][0] in ("military", "police"):
+        if hurt and (hurt[0][0] in ("military", "police") or hurt[0][0] == "group" and hurt[0][1] != perp_group):
             victim = hurt[0]
     if victim and victim[0] == "civilians":
         victim = victim[:2] + (_place_of_people(victim, victim_groups, sents),) + victim[3:]
@@ -1348,6 +1352,8 @@ def _main_victim(victims: list, perp_group: str | None):
     return best
 
 
+# posts that say nothing of whose they are: the people hurt there say it
+_WHOSE_POST = {"checkpoint", "checkpoints", "checkpost", "convoy", "base", "post", "position", "positions", "camp"}
 _UNNAMED_PEOPLE = {"Unnamed Civilian/Unspecified", "Procession/Gathering (funeral, wedding, birthday, religious)"}
 _NOT_SPECIFIC = {"Private Citizens & Property", "Police", "Military", "Unknown", "Terrorists/Non-State Militia"}
 

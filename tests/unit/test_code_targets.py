@@ -111,3 +111,21 @@ def test_target_a_roadside_mine_is_the_weapon_and_the_truck_it_hit_the_target(re
     assert len(rows) == 1
     assert rows.iloc[0]["target_type"] == "Military"
     assert rows.iloc[0]["actor2_kind"] == "military"
+
+
+def test_target_the_side_fought_with_is_the_other_side(resources):
+    rows = _code(resources, (
+        "M23 rebels seized the town of Rubaya on Friday after heavy fighting with the army, residents said."),
+        published="2024-05-04")
+    assert len(rows) == 1
+    assert rows.iloc[0]["actor2_kind"] == "military"
+    assert rows.iloc[0]["target_type"] == "Military"
+
+
+def test_target_a_checkpoint_belongs_to_the_fighters_killed_there(resources):
+    rows = _code(resources, (
+        "Islamic State militants killed four SDF fighters in an attack on a checkpoint near Al-Busayrah in "
+        "Deir ez-Zor province on Thursday night, a war monitor said."), published="2022-06-10")
+    assert len(rows) == 1
+    assert rows.iloc[0]["actor2_kind"] == "group" and rows.iloc[0]["actor2_group"].startswith("SDF")
+    assert rows.iloc[0]["target_type"] == "Terrorists/Non-State Militia"

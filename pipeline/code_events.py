@@ -1173,8 +1173,10 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
         evidence["perpetrator"] = perp_ev
         evidence["actor1"] = perp_ev
     victim_kind, victim_group, victim_target, victim_ev = victim[:4] if victim else (None, None, None, None)
-    if attacker_kind in ("military", "police") and victim_kind in (None, "military", "police"):
-        # the state struck someone: militants named in the text, or unidentified ones
+    if attacker_kind in ("military", "police") and (victim_kind in (None, "military", "police") or (
+            victim_kind == "civilians" and classes & {"retake", "capture"})):
+        # the state struck someone: militants named in the text, or unidentified ones; a town it retook was
+        # held by them, not by its residents
         named = [g for s in sents for _, g in s.actors]
         victim_kind, victim_group = ("group", named[0]) if named else ("unidentified", None)
         victim_target = None

@@ -129,3 +129,14 @@ def test_target_a_checkpoint_belongs_to_the_fighters_killed_there(resources):
     assert len(rows) == 1
     assert rows.iloc[0]["actor2_kind"] == "group" and rows.iloc[0]["actor2_group"].startswith("SDF")
     assert rows.iloc[0]["target_type"] == "Terrorists/Non-State Militia"
+
+
+def test_target_a_town_the_state_retook_was_held_by_the_group_named(resources):
+    rows = _code(resources, (
+        "Myanmar's military said on Monday its troops had recaptured the town of Mongmit on Sunday after days of "
+        "air strikes on the town. The Ta'ang National Liberation Army (TNLA) said its fighters had withdrawn."),
+        published="2025-06-24")
+    assert len(rows) == 1
+    assert rows.iloc[0]["sub_event_type"] == "Government regains territory"
+    assert rows.iloc[0]["actor2_kind"] == "group" and rows.iloc[0]["actor2_group"].startswith("TNLA")
+    assert rows.iloc[0]["target_type"] == "Terrorists/Non-State Militia"

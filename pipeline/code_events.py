@@ -394,8 +394,12 @@ _SETTLEMENTS = {"city", "town", "village", "capital", "district", "area", "regio
 
 
 def _names_a_place(span: Span, toponyms: list[dict]) -> bool:
-    """"the port city of Mariupol", "Port-au-Prince", "the West Bank": a word in a place's name or description
-    is not a target."""
+    """"the port city of Mariupol", "Port-au-Prince", "the West Bank", "anti-aircraft": a word in a place's name
+    or description, or the tail of a hyphenated word, is not a target."""
+    doc = span.doc
+    if span.start >= 2 and doc[span.start - 1].text == "-" and not doc[span.start - 2].whitespace_ and \
+            not doc[span.start - 1].whitespace_:
+        return True  # "anti-aircraft guns", "pro-government militia": the word only qualifies another
     if any(t["char_start"] <= span.start_char and span.end_char <= t["char_end"] and
            t["char_end"] - t["char_start"] > span.end_char - span.start_char for t in toponyms):
         return True
@@ -1452,9 +1456,11 @@ def _target_type(victim_kind: str | None, target: dict | None, sents: list[SentI
         return "Terrorists/Non-State Militia"
     found = [a["target_type"] for s in sents for span, a in s.targets if not _is_speaker(span)]
     if victim_kind == "civilians":
-        # a civilian target is typed by the place or institution hit: a school, a mosque, a bus, a market
-        specific = [t for t in found if t not in ("Police", "Military", "Private Citizens & Property", "Unknown",
-                                                  "Terrorists/Non-State Militia")]
+        # a civilian target is typed by the place or institution hit: a school, a mosque, a bus, a market; one
+        # named where the violence is told before one named in background ("extortion of businesses")
+        violent = [a["target_type"] for s in sents if any(c in ATTACK_CLASSES for _, c, _ in s.triggers)
+                   for span, a in s.targets if not _is_speaker(span)]
+        specific = [t for t in violent + found if t not in _NOT_SPECIFIC]
         if specific:
             return specific[0]
         return "Private Citizens & Property"

@@ -140,3 +140,20 @@ def test_target_a_town_the_state_retook_was_held_by_the_group_named(resources):
     assert rows.iloc[0]["sub_event_type"] == "Government regains territory"
     assert rows.iloc[0]["actor2_kind"] == "group" and rows.iloc[0]["actor2_group"].startswith("TNLA")
     assert rows.iloc[0]["target_type"] == "Terrorists/Non-State Militia"
+
+
+def test_target_the_tail_of_a_hyphenated_word_is_not_a_target(resources):
+    rows = _code(resources, (
+        "Insurgents came from the river at about 9pm on Sunday, firing anti-aircraft guns in Damasak. Three "
+        "soldiers were killed, the army said."), published="2023-03-14")
+    assert len(rows) == 1
+    assert rows.iloc[0]["target_type"] == "Military"
+
+
+def test_target_a_place_named_where_the_violence_is_told_comes_first(resources):
+    rows = _code(resources, (
+        "Armed men attacked in Zapopan on Thursday night. Their boss ran the extortion of businesses in the "
+        "area, officials say. The gunmen stopped two city buses, ordered the passengers off and set them "
+        "alight."), published="2023-02-17")
+    assert len(rows) == 1
+    assert rows.iloc[0]["target_type"] == "Transportation"

@@ -388,6 +388,7 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     return info
 
 
+_CARRY = {"carry", "transport", "ferry"}
 _LOADED = {"packed", "laden", "loaded", "rigged", "filled", "stuffed", "fitted", "wired"}
 _BLAST_VERBS = {"explode", "detonate", "plant", "lay", "trigger", "step", "hit", "strike", "go", "blow"}
 _SETTLEMENTS = {"city", "town", "village", "capital", "district", "area", "region", "province", "hub"}
@@ -889,6 +890,10 @@ def _role_of_phrase(tokens: list[Token], info: SentInfo) -> tuple[str | None, st
             return "group", name, None
     # the most specific target the phrase names: "students from a school" is a school
     in_phrase = [attrs for span, attrs in info.targets if any(i in idxs for i in range(span.start, span.end))]
+    # "a minibus carrying employees of the ministry": whom the vehicle carried says what was targeted
+    carried = {d.i for t in tokens for c in t.children if c.dep_ == "acl" and c.lemma_.lower() in _CARRY
+               for d in c.subtree}
+    in_phrase = [a for span, a in info.targets if span.start in carried and span.start in idxs] + in_phrase
     target = next((a for a in in_phrase if a["target_type"] != "Private Citizens & Property"),
                   in_phrase[0] if in_phrase else None)
     # "jawans of the District Reserve Guard": the named unit says more than the bare word for its men

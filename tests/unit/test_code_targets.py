@@ -157,3 +157,11 @@ def test_target_a_place_named_where_the_violence_is_told_comes_first(resources):
         "alight."), published="2023-02-17")
     assert len(rows) == 1
     assert rows.iloc[0]["target_type"] == "Transportation"
+
+
+def test_target_whom_a_vehicle_carried_says_what_was_targeted(resources):
+    rows = _code(resources, (
+        "A sticky bomb attached to a minibus carrying employees of the Ministry of Higher Education exploded "
+        "in Kabul on Wednesday morning, killing one person, police said."), published="2021-06-10")
+    assert len(rows) == 1
+    assert rows.iloc[0]["target_type"] == "Government (General)"

@@ -1355,6 +1355,10 @@ def _main_victim(victims: list, perp_group: str | None):
         return (0 if v[4] not in ("kill", "wound") else 1, 0 if v[2] is not None else 1)
 
     best = sorted(usable, key=rank)[0]
+    # "shot dead the council's vice chairman at his residence": an official killed at home is the target
+    official = next((v for v in usable if v[4] == "kill" and v[0] == "government"), None)
+    if official is not None and best[0] == "civilians" and best[3]["text"].lower().startswith(("his ", "her ")):
+        return official
     # "two peacekeepers were killed when their convoy struck a bomb": whose convoy it was says the target
     killed = next((v for v in usable if v[4] == "kill" and v[0] == "civilians" and v[2] is not None
                    and v[2]["target_type"] not in ("Private Citizens & Property", "Military", "Police")), None)
@@ -1459,6 +1463,8 @@ def _target_type(victim_kind: str | None, target: dict | None, sents: list[SentI
         return "Military"
     if victim_kind in ("group", "unidentified"):
         return "Terrorists/Non-State Militia"
+    if victim_kind == "government":
+        return "Government (General)"  # "the vice chairman of the local government council"
     found = [a["target_type"] for s in sents for span, a in s.targets if not _is_speaker(span)]
     if victim_kind == "civilians":
         # a civilian target is typed by the place or institution hit: a school, a mosque, a bus, a market; one

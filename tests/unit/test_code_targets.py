@@ -165,3 +165,12 @@ def test_target_whom_a_vehicle_carried_says_what_was_targeted(resources):
         "in Kabul on Wednesday morning, killing one person, police said."), published="2021-06-10")
     assert len(rows) == 1
     assert rows.iloc[0]["target_type"] == "Government (General)"
+
+
+def test_target_an_official_shot_dead_at_his_home_is_a_government_target(resources):
+    rows = _code(resources, (
+        "Gunmen on Saturday night shot dead the vice chairman of the Bungudu Local Government Council, "
+        "Alhaji Lawali Mairiga, at his residence in Bungudu town, police said."), published="2021-03-09")
+    assert len(rows) == 1
+    assert rows.iloc[0]["target_type"] == "Government (General)"
+    assert rows.iloc[0]["actor2_kind"] == "civilians"

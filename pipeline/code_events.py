@@ -884,6 +884,9 @@ def _role_of_phrase(tokens: list[Token], info: SentInfo) -> tuple[str | None, st
     # the head, it is not who was hit
     described = {d.i for t in tokens for c in t.children
                  if c.dep_ == "amod" and any(p.dep_ == "prep" for p in c.children) for d in c.subtree}
+    # "a gunfight on the outskirts of Shopian town": where it happened is not who was hit
+    described |= {d.i for t in tokens if t.dep_ == "pobj" and {t.lemma_.lower(), t.lower_} & _WHERE_HEADS
+                  for d in t.subtree}
     idxs = {t.i for t in tokens} - described
     for span, name in info.actors:
         if any(i in idxs for i in range(span.start, span.end)):
@@ -917,6 +920,8 @@ def _role_of_phrase(tokens: list[Token], info: SentInfo) -> tuple[str | None, st
     return None, None, None
 
 
+_WHERE_HEADS = {"outskirts", "edge", "edges", "vicinity", "heart", "centre", "center", "part", "parts", "side",
+                "fringes", "surroundings", "direction", "middle"}
 _EXPLOSIVE_OBJECTS = {"bomb", "mine", "landmine", "ied", "device", "explosive", "explosives"}
 
 

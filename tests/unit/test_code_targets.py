@@ -174,3 +174,11 @@ def test_target_an_official_shot_dead_at_his_home_is_a_government_target(resourc
     assert len(rows) == 1
     assert rows.iloc[0]["target_type"] == "Government (General)"
     assert rows.iloc[0]["actor2_kind"] == "civilians"
+
+
+def test_target_where_a_gunfight_took_place_is_not_whom_it_hit(resources):
+    rows = _code(resources, (
+        "Security forces killed two militants in a gunfight on the outskirts of Shopian town on Thursday, "
+        "police said."), published="2023-05-12")
+    assert len(rows) == 1
+    assert rows.iloc[0]["target_type"] == "Terrorists/Non-State Militia"

@@ -1274,6 +1274,14 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
         else:
             claimed = False
         evidence["claimed"] = _ev(None, claim.sentence_idx, claim.char_start, claim.text)
+    if actor2[0] == "civilians" and victim_target and "International Organization" in victim_target.get(
+            "target_subtype", ""):
+        # peacekeepers hit: the side is the mission the incident names (MINUSMA, AMISOM: an external force tied
+        # to one country, unlike a private military company)
+        mission = next((g for s in sents for _, g in s.actors if lex.actors.get(g, {}).get("inter") == 8
+                        and lex.actors[g].get("country")), None)
+        if mission:
+            actor2 = ("group", mission)
     if actor2[0] == "civilians" and target_type in ("Military", "Police") and event_type != "Violence against civilians":
         # a suicide bomber at an army checkpoint: the side struck is the force its target type names
         actor2 = ("military" if target_type == "Military" else "police", None)

@@ -182,3 +182,12 @@ def test_target_where_a_gunfight_took_place_is_not_whom_it_hit(resources):
         "police said."), published="2023-05-12")
     assert len(rows) == 1
     assert rows.iloc[0]["target_type"] == "Terrorists/Non-State Militia"
+
+
+def test_target_peacekeepers_hit_are_the_mission_named(resources):
+    rows = _code(resources, (
+        "Two Chadian peacekeepers were killed on Friday when a roadside bomb exploded near Tessalit in northern "
+        "Mali, MINUSMA said in a statement."), published="2019-04-13")
+    assert len(rows) == 1
+    assert rows.iloc[0]["target_type"] == "Government (Diplomatic)"
+    assert rows.iloc[0]["actor2_kind"] == "group" and rows.iloc[0]["actor2_group"].startswith("MINUSMA")

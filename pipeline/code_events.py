@@ -1285,6 +1285,14 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     if actor2[0] == "civilians" and target_type in ("Military", "Police") and event_type != "Violence against civilians":
         # a suicide bomber at an army checkpoint: the side struck is the force its target type names
         actor2 = ("military" if target_type == "Military" else "police", None)
+    elif actor2[0] == "civilians" and event_type != "Violence against civilians" and victim and \
+            victim[4] not in ("kill", "wound") and target_type == "Government (General)":
+        # shells that hit the presidential palace and wounded two of its guards: the side hit is the force
+        # guarding the building
+        guards = next((v[0] for v in victim_groups if v[4] in ("kill", "wound") and v[0] in ("military", "police")),
+                      None)
+        if guards:
+            actor2 = (guards, None)
     if event_type == "Riots":
         is_attack = False  # rioters and mobs are not perpetrators in the GTD sense (guidelines: null)
     perpetrator_kind = actor1[0] if is_attack else None

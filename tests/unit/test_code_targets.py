@@ -191,3 +191,12 @@ def test_target_peacekeepers_hit_are_the_mission_named(resources):
     assert len(rows) == 1
     assert rows.iloc[0]["target_type"] == "Government (Diplomatic)"
     assert rows.iloc[0]["actor2_kind"] == "group" and rows.iloc[0]["actor2_group"].startswith("MINUSMA")
+
+
+def test_target_guards_hurt_at_a_government_building_are_the_side_hit(resources):
+    rows = _code(resources, (
+        "Several mortar shells struck the presidential palace in Mogadishu on Monday, wounding two soldiers of "
+        "the presidential guard, security officials said."), published="2020-12-08")
+    assert len(rows) == 1
+    assert rows.iloc[0]["target_type"] == "Government (General)"
+    assert rows.iloc[0]["actor2_kind"] == "military"

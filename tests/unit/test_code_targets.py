@@ -200,3 +200,11 @@ def test_target_guards_hurt_at_a_government_building_are_the_side_hit(resources)
     assert len(rows) == 1
     assert rows.iloc[0]["target_type"] == "Government (General)"
     assert rows.iloc[0]["actor2_kind"] == "military"
+
+
+def test_target_a_tehsildar_is_a_government_official(resources):
+    rows = _code(resources, (
+        "A tehsildar posted in North Waziristan was shot dead by unidentified gunmen near Mir Ali on Friday, "
+        "officials said."), published="2023-06-10")
+    assert len(rows) == 1
+    assert rows.iloc[0]["target_type"] == "Government (General)"

@@ -920,6 +920,7 @@ def _role_of_phrase(tokens: list[Token], info: SentInfo) -> tuple[str | None, st
     return None, None, None
 
 
+_LIGHT_VERBS = {"open", "launch", "carry", "mount", "stage", "conduct"}
 _WHERE_HEADS = {"outskirts", "edge", "edges", "vicinity", "heart", "centre", "center", "part", "parts", "side",
                 "fringes", "surroundings", "direction", "middle"}
 _EXPLOSIVE_OBJECTS = {"bomb", "mine", "landmine", "ied", "device", "explosive", "explosives"}
@@ -973,6 +974,11 @@ def _sides(inc: Incident, lex: Lexicons) -> dict:
                 # "forces continued to shell", "gunmen stormed the school and killed ten": the subject is
                 # the head verb's
                 children += [c for c in token.head.children if c.dep_ == "nsubj"]
+            if token.pos_ == "NOUN" and token.dep_ == "dobj" and token.head.lemma_.lower() in _LIGHT_VERBS and not any(
+                    c.dep_ in ("nsubj", "nsubjpass", "agent") for c in children):
+                # "a gunman opened fire at soldiers", "militants launched an attack on": the light verb's subject
+                # did it, its other objects were hit
+                children += [c for c in token.head.children if c.dep_ in ("nsubj", "prep")]
             if cls == "burn" and token.dep_ == "dobj":
                 children += [c for c in token.head.children if c.dep_ == "prep" and c.lower_ == "to"]
             for child in children:
@@ -1241,7 +1247,8 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
             target_type = "Government (Diplomatic)" if re.search(r"United Nations|African Union", victim_group or "") \
                 else "Military"
         victim_kinds = {v[0] for v in sides["victims"]}
-        if target_type in ("Transportation", "Private Citizens & Property") and victim_kind != "civilians":
+        if target_type in ("Transportation", "Private Citizens & Property") and victim_kind != "civilians" and \
+                not excessive:
             # a bus or truck carrying soldiers or police is a security target (GTD: unless shown otherwise)
             for kind, security in (("military", "Military"), ("police", "Police")):
                 if kind in victim_kinds:

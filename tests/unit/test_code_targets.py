@@ -208,3 +208,13 @@ def test_target_a_tehsildar_is_a_government_official(resources):
         "officials said."), published="2023-06-10")
     assert len(rows) == 1
     assert rows.iloc[0]["target_type"] == "Government (General)"
+
+
+def test_target_who_opened_fire_is_the_attacker_and_whom_at_the_target(resources):
+    rows = _code(resources, (
+        "A Palestinian gunman opened fire at Israeli soldiers at a checkpoint near Huwara on Tuesday night, "
+        "seriously wounding one soldier before being shot dead by troops, the army said."),
+        published="2024-04-25")
+    assert len(rows) == 1
+    row = rows.iloc[0]
+    assert (row["actor1_kind"], row["actor2_kind"], row["target_type"]) == ("unidentified", "military", "Military")

@@ -1396,7 +1396,7 @@ def _main_victim(victims: list, perp_group: str | None):
 
 
 # posts that say nothing of whose they are: the people hurt there say it
-_WHOSE_POST = {"checkpoint", "checkpoints", "checkpost", "convoy", "base", "post", "position", "positions", "camp"}
+_WHOSE_POST = {"checkpoint", "checkpost", "convoy"}
 _UNNAMED_PEOPLE = {"Unnamed Civilian/Unspecified", "Procession/Gathering (funeral, wedding, birthday, religious)"}
 _NOT_SPECIFIC = {"Private Citizens & Property", "Police", "Military", "Unknown", "Terrorists/Non-State Militia"}
 

@@ -312,7 +312,8 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
         if not any(a["tactic"] == "arson" for _, a in info.tactics):
             first = sent.doc.char_span(*arson_at[0], alignment_mode="expand")
             info.tactics.append((first, {"tactic": "arson", "weapon_type": "Incendiary", "term": first.text.lower()}))
-    info.targets = inside(matches["targets"])
+    info.targets = [(sp, a) for sp, a in inside(matches["targets"])
+                    if not _is_the_weapon(sp, info.tactics) and not _names_a_place(sp, toponyms)]
     info.generic = inside(matches["generic"])
     info.names = [(a, b) for a, b in matches["names"] if a >= sent.start_char and b <= sent.end_char]
     tokens = matches["tokens"][sent.start:sent.end]
@@ -385,6 +386,41 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
         # about this incident; the background cue belongs to the reason given
         info.background = False
     return info
+
+
+_CARRY = {"carry", "transport", "ferry"}
+_LOADED = {"packed", "laden", "loaded", "rigged", "filled", "stuffed", "fitted", "wired"}
+_BLAST_VERBS = {"explode", "detonate", "plant", "lay", "trigger", "step", "hit", "strike", "go", "blow"}
+_SETTLEMENTS = {"city", "town", "village", "capital", "district", "area", "region", "province", "hub"}
+
+
+def _names_a_place(span: Span, toponyms: list[dict]) -> bool:
+    """"the port city of Mariupol", "Port-au-Prince", "the West Bank", "anti-aircraft": a word in a place's name
+    or description, or the tail of a hyphenated word, is not a target."""
+    doc = span.doc
+    if span.start >= 2 and doc[span.start - 1].text == "-" and not doc[span.start - 2].whitespace_ and \
+            not doc[span.start - 1].whitespace_:
+        return True  # "anti-aircraft guns", "pro-government militia": the word only qualifies another
+    if any(t["char_start"] <= span.start_char and span.end_char <= t["char_end"] and
+           t["char_end"] - t["char_start"] > span.end_char - span.start_char for t in toponyms):
+        return True
+    root = span.root
+    return root.dep_ in ("compound", "amod") and root.head.lemma_.lower() in _SETTLEMENTS
+
+
+def _is_the_weapon(span: Span, tactics: list) -> bool:
+    """"a car bomb", "military aircraft", "a car packed with explosives": the vehicle named is how the attack was
+    made, not what it hit (a hijacked bus or a house set on fire is the target, though)."""
+    if any(t.start <= span.start and span.end <= t.end and a["tactic"] not in ("hijacking", "arson")
+           for t, a in tactics):
+        return True
+    root = span.root
+    if root.lemma_.lower() in _EXPLOSIVE_OBJECTS and (root.head.lemma_.lower() in _BLAST_VERBS or any(
+            c.lower_ in ("roadside", "land") for c in root.children)):
+        return True  # "detonated a roadside mine": a landmine, not a mine that was attacked
+    return any(c.dep_ in ("acl", "amod") and c.lower_ in _LOADED and any(
+        p.lower_ == "with" and any(o.lemma_.lower() in _EXPLOSIVE_OBJECTS for o in p.children if o.dep_ == "pobj")
+        for p in c.children if p.dep_ == "prep") for c in span.root.children)
 
 
 _BLAME = re.compile(r"\b(blam\w*|accus\w*|suspect\w*|attribut\w*|pointed)\b", re.I)
@@ -844,12 +880,23 @@ def _sent_of(infos: list[SentInfo], token_i: int) -> int:
 
 def _role_of_phrase(tokens: list[Token], info: SentInfo) -> tuple[str | None, str | None, dict | None]:
     """(kind, group, target attrs) for a noun phrase that names who or what was attacked or attacking."""
-    idxs = {t.i for t in tokens}
+    # "forces loyal to the government", "a hotel popular with officials": an adjective's complement describes
+    # the head, it is not who was hit
+    described = {d.i for t in tokens for c in t.children
+                 if c.dep_ == "amod" and any(p.dep_ == "prep" for p in c.children) for d in c.subtree}
+    # "a gunfight on the outskirts of Shopian town": where it happened is not who was hit
+    described |= {d.i for t in tokens if t.dep_ == "pobj" and {t.lemma_.lower(), t.lower_} & _WHERE_HEADS
+                  for d in t.subtree}
+    idxs = {t.i for t in tokens} - described
     for span, name in info.actors:
         if any(i in idxs for i in range(span.start, span.end)):
             return "group", name, None
     # the most specific target the phrase names: "students from a school" is a school
     in_phrase = [attrs for span, attrs in info.targets if any(i in idxs for i in range(span.start, span.end))]
+    # "a minibus carrying employees of the ministry": whom the vehicle carried says what was targeted
+    carried = {d.i for t in tokens for c in t.children if c.dep_ == "acl" and c.lemma_.lower() in _CARRY
+               for d in c.subtree}
+    in_phrase = [a for span, a in info.targets if span.start in carried and span.start in idxs] + in_phrase
     target = next((a for a in in_phrase if a["target_type"] != "Private Citizens & Property"),
                   in_phrase[0] if in_phrase else None)
     # "jawans of the District Reserve Guard": the named unit says more than the bare word for its men
@@ -873,6 +920,9 @@ def _role_of_phrase(tokens: list[Token], info: SentInfo) -> tuple[str | None, st
     return None, None, None
 
 
+_LIGHT_VERBS = {"open", "launch", "carry", "mount", "stage", "conduct"}
+_WHERE_HEADS = {"outskirts", "edge", "edges", "vicinity", "heart", "centre", "center", "part", "parts", "side",
+                "fringes", "surroundings", "direction", "middle"}
 _EXPLOSIVE_OBJECTS = {"bomb", "mine", "landmine", "ied", "device", "explosive", "explosives"}
 
 
@@ -924,6 +974,11 @@ def _sides(inc: Incident, lex: Lexicons) -> dict:
                 # "forces continued to shell", "gunmen stormed the school and killed ten": the subject is
                 # the head verb's
                 children += [c for c in token.head.children if c.dep_ == "nsubj"]
+            if token.pos_ == "NOUN" and token.dep_ == "dobj" and token.head.lemma_.lower() in _LIGHT_VERBS and not any(
+                    c.dep_ in ("nsubj", "nsubjpass", "agent") for c in children):
+                # "a gunman opened fire at soldiers", "militants launched an attack on": the light verb's subject
+                # did it, its other objects were hit
+                children += [c for c in token.head.children if c.dep_ in ("nsubj", "prep")]
             if cls == "burn" and token.dep_ == "dobj":
                 children += [c for c in token.head.children if c.dep_ == "prep" and c.lower_ == "to"]
             for child in children:
@@ -940,7 +995,11 @@ def _sides(inc: Incident, lex: Lexicons) -> dict:
                         victims.append((kind, group, target, _ev(child, info.idx), cls))
                 elif child.dep_ in ("dobj", "nsubjpass") or (child.dep_ == "prep" and child.lower_ in (
                         "on", "at", "against", "targeting", "of", "in")) or (
-                        cls == "burn" and child.dep_ == "prep" and child.lower_ == "to"):  # "set fire to a church"
+                        cls == "burn" and child.dep_ == "prep" and child.lower_ == "to") or (  # "set fire to a church"
+                        cls in ("explode", "bomb") and child.dep_ == "prep" and child.lower_ == "outside") or (
+                        cls == "clash" and child.dep_ == "prep" and child.lower_ == "with"):
+                    # "a car bomb exploded outside the police station": what it went off at was the target;
+                    # "after heavy fighting with the army": the side fought
                     objs = _with_conjuncts(child) if child.dep_ in ("dobj", "nsubjpass") else [
                         c for c in child.children if c.dep_ == "pobj"]
                     for obj in objs:
@@ -1057,6 +1116,9 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     if protesters and not _protest_sentence(inc.anchor) and inc.anchor.triggers and \
             inc.anchor.triggers[0][1] in ATTACK_CLASSES:
         protesters = False  # "journalist shot dead; colleagues protest": the protest is its own event
+    attacker_kinds = {k for k, _, _ in sides["attackers"]}
+    if protesters and attacker_kinds & {"unidentified", "group"} and not attacker_kinds & {"police", "military"}:
+        protesters = False  # "shot dead by unidentified assailants": gunmen, not a force firing on a crowd
     intervention = bool(protest_words & {"disperse", "teargas", "tear", "baton", "cannon", "arrest", "detain",
                                           "lathi", "rubber", "crackdown", "scuffle"})
     # claims of this incident
@@ -1098,11 +1160,15 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
             span, attrs, idx = forces[0]
             state_attackers = [("military" if attrs["role"] == "paramilitary" else attrs["role"], _ev(span, idx))]
     victim = _main_victim(victim_groups, perp_group)
-    if victim and victim[0] == "civilians" and (victim[2] is None or victim[2].get("target_type") == "Transportation"):
-        # "soldiers were killed when a bomb hit their vehicle": the vehicle was theirs, they were the target
+    if victim and (victim[0] == "civilians" and (victim[2] is None or victim[2].get("target_type") == "Transportation")
+                   or victim[2] is not None and victim[2].get("term") in _WHOSE_POST):
+        # "soldiers were killed when a bomb hit their vehicle", "five SDF fighters killed in an attack on a
+        # checkpoint": the vehicle or post was theirs, they were the target
         hurt = [v for v in victim_groups if v[4] in ("kill", "wound")]
-        if hurt and hurt[0][0] in ("military", "police"):
+        if hurt and (hurt[0][0] in ("military", "police") or hurt[0][0] == "group" and hurt[0][1] != perp_group):
             victim = hurt[0]
+    if victim and victim[0] == "civilians":
+        victim = victim[:2] + (_place_of_people(victim, victim_groups, sents),) + victim[3:]
     attacker_kind = "group" if perp_group else None
     first_armed = next((k for k, g, e in sides["attackers"] if k in ("military", "police", "unidentified")), None)
     if not perp_group and state_attackers and not protesters and (first_armed != "unidentified" or "retake" in classes):
@@ -1127,8 +1193,10 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
         evidence["perpetrator"] = perp_ev
         evidence["actor1"] = perp_ev
     victim_kind, victim_group, victim_target, victim_ev = victim[:4] if victim else (None, None, None, None)
-    if attacker_kind in ("military", "police") and victim_kind in (None, "military", "police"):
-        # the state struck someone: militants named in the text, or unidentified ones
+    if attacker_kind in ("military", "police") and (victim_kind in (None, "military", "police") or (
+            victim_kind == "civilians" and classes & {"retake", "capture"})):
+        # the state struck someone: militants named in the text, or unidentified ones; a town it retook was
+        # held by them, not by its residents
         named = [g for s in sents for _, g in s.actors]
         victim_kind, victim_group = ("group", named[0]) if named else ("unidentified", None)
         victim_target = None
@@ -1139,13 +1207,18 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     if sub_event is None:
         return None
     event_type, disorder = SUB_EVENT[sub_event]
+    # protesters shot at are the victims of an attack by the force that fired (guidelines: the attacker is actor1)
+    excessive = sub_event == "Excessive force against protesters"
     is_attack = event_type in ("Battles", "Explosions/Remote violence", "Violence against civilians") or \
-        sub_event == "Mob violence"
+        sub_event == "Mob violence" or excessive
     # actor sides by event type
-    if event_type == "Protests":
+    if excessive:
+        actor1 = (attacker_kind if attacker_kind in ("police", "military") else "police", None)
+        actor2 = ("protesters", None)
+    elif event_type == "Protests":
         actor1 = ("protesters", None)
         actor2 = (attacker_kind, None) if attacker_kind in ("police", "military") else (None, None)
-        if sub_event in ("Protest with intervention", "Excessive force against protesters") and actor2 == (None, None):
+        if sub_event == "Protest with intervention" and actor2 == (None, None):
             actor2 = ("police", None)
     elif event_type == "Riots":
         actor1 = ("rioters", None)
@@ -1168,13 +1241,14 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     # target and attack types (GTD), for attacks only
     target_type = attack_type = None
     if is_attack:
-        target_type = _target_type(victim_kind, victim_target, sents)
+        target_type = "Private Citizens & Property" if excessive else _target_type(victim_kind, victim_target, sents)
         if victim_kind == "group" and lex.actors.get(victim_group or "", {}).get("inter") == 8:
             # external forces: a UN or AU mission is a diplomatic target, a foreign military company a military one
             target_type = "Government (Diplomatic)" if re.search(r"United Nations|African Union", victim_group or "") \
                 else "Military"
         victim_kinds = {v[0] for v in sides["victims"]}
-        if target_type in ("Transportation", "Private Citizens & Property") and victim_kind != "civilians":
+        if target_type in ("Transportation", "Private Citizens & Property") and victim_kind != "civilians" and \
+                not excessive:
             # a bus or truck carrying soldiers or police is a security target (GTD: unless shown otherwise)
             for kind, security in (("military", "Military"), ("police", "Police")):
                 if kind in victim_kinds:
@@ -1182,7 +1256,7 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
                     break
         tactic = _primary_tactic(sub_event, tactics, classes)
         attack_type = ATTACK_TYPE_BY_TACTIC.get(tactic, "Unknown") if tactic else (
-            "Armed Assault" if event_type in ("Battles", "Violence against civilians") else "Unknown")
+            "Armed Assault" if event_type in ("Battles", "Violence against civilians") or excessive else "Unknown")
         if attack_type == "Armed Assault" and _is_assassination(sents, victim_target):
             attack_type = "Assassination"
         if sub_event == "Abduction/forced disappearance":
@@ -1207,9 +1281,25 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
         else:
             claimed = False
         evidence["claimed"] = _ev(None, claim.sentence_idx, claim.char_start, claim.text)
+    if actor2[0] == "civilians" and victim_target and "International Organization" in victim_target.get(
+            "target_subtype", ""):
+        # peacekeepers hit: the side is the mission the incident names (MINUSMA, AMISOM: an external force tied
+        # to one country, unlike a private military company)
+        mission = next((g for s in sents for _, g in s.actors if lex.actors.get(g, {}).get("inter") == 8
+                        and lex.actors[g].get("country")), None)
+        if mission:
+            actor2 = ("group", mission)
     if actor2[0] == "civilians" and target_type in ("Military", "Police") and event_type != "Violence against civilians":
         # a suicide bomber at an army checkpoint: the side struck is the force its target type names
         actor2 = ("military" if target_type == "Military" else "police", None)
+    elif actor2[0] == "civilians" and event_type != "Violence against civilians" and victim and \
+            victim[4] not in ("kill", "wound") and target_type == "Government (General)":
+        # shells that hit the presidential palace and wounded two of its guards: the side hit is the force
+        # guarding the building
+        guards = next((v[0] for v in victim_groups if v[4] in ("kill", "wound") and v[0] in ("military", "police")),
+                      None)
+        if guards:
+            actor2 = (guards, None)
     if event_type == "Riots":
         is_attack = False  # rioters and mobs are not perpetrators in the GTD sense (guidelines: null)
     perpetrator_kind = actor1[0] if is_attack else None
@@ -1293,12 +1383,37 @@ def _main_victim(victims: list, perp_group: str | None):
         return (0 if v[4] not in ("kill", "wound") else 1, 0 if v[2] is not None else 1)
 
     best = sorted(usable, key=rank)[0]
+    # "shot dead the council's vice chairman at his residence": an official killed at home is the target
+    official = next((v for v in usable if v[4] == "kill" and v[0] == "government"), None)
+    if official is not None and best[0] == "civilians" and best[3]["text"].lower().startswith(("his ", "her ")):
+        return official
     # "two peacekeepers were killed when their convoy struck a bomb": whose convoy it was says the target
     killed = next((v for v in usable if v[4] == "kill" and v[0] == "civilians" and v[2] is not None
                    and v[2]["target_type"] not in ("Private Citizens & Property", "Military", "Police")), None)
     if killed is not None and best[2] is not None and "convoy" in str(best[2].get("target_subtype", "")).lower():
         return killed
     return best
+
+
+# posts that say nothing of whose they are: the people hurt there say it
+_WHOSE_POST = {"checkpoint", "checkpost", "convoy"}
+_UNNAMED_PEOPLE = {"Unnamed Civilian/Unspecified", "Procession/Gathering (funeral, wedding, birthday, religious)"}
+_NOT_SPECIFIC = {"Private Citizens & Property", "Police", "Military", "Unknown", "Terrorists/Non-State Militia"}
+
+
+def _place_of_people(victim: tuple, victims: list, sents: list[SentInfo]) -> dict | None:
+    """"19 people were killed", "a gathering": civilians named only as people are typed by the place or group they
+    were hit in, when the incident's victims or the victim's sentence name one (worshippers, a displacement
+    site, passenger buses)."""
+    target = victim[2]
+    if target is not None and (target["target_type"] != "Private Citizens & Property"
+                               or target.get("target_subtype", "") not in _UNNAMED_PEOPLE):
+        return target
+    specific = [v[2] for v in victims if v[0] == "civilians" and v[4] == "kill" and v[2] is not None
+                and v[2]["target_type"] not in _NOT_SPECIFIC]
+    specific += [a for s in sents if s.idx == victim[3]["sentence_idx"] for span, a in s.targets
+                 if a["target_type"] not in _NOT_SPECIFIC and not _is_speaker(span)]
+    return specific[0] if specific else target
 
 
 def _attributions(sents: list[SentInfo], lex: Lexicons) -> list[tuple[str, bool, dict]]:
@@ -1359,10 +1474,13 @@ def _incident_claim(inc: Incident, claims_all: list[Claim]) -> Claim | None:
 def _target_type(victim_kind: str | None, target: dict | None, sents: list[SentInfo]) -> str:
     found_all = [a["target_type"] for s in sents for span, a in s.targets if not _is_speaker(span)]
     if target is not None and "vehicle" in str(target.get("target_subtype", "")).lower():
-        # "the lead truck" of a convoy: the vehicle belongs to whoever the incident says was hit
-        for security in ("Military", "Police"):
-            if security in found_all:
-                return security
+        # "the lead truck" of a convoy: the vehicle belongs to whoever the incident says was hit, the force hit
+        # if known, else the first force the incident names
+        if victim_kind in ("military", "police"):
+            return "Military" if victim_kind == "military" else "Police"
+        security = next((t for t in found_all if t in ("Military", "Police")), None)
+        if security:
+            return security
     if target is not None and target["target_type"] in ("Police", "Military") and victim_kind in ("police", "military"):
         return "Police" if victim_kind == "police" else "Military"  # the unit named decides ("DRG jawans")
     if target is not None:
@@ -1373,11 +1491,15 @@ def _target_type(victim_kind: str | None, target: dict | None, sents: list[SentI
         return "Military"
     if victim_kind in ("group", "unidentified"):
         return "Terrorists/Non-State Militia"
+    if victim_kind == "government":
+        return "Government (General)"  # "the vice chairman of the local government council"
     found = [a["target_type"] for s in sents for span, a in s.targets if not _is_speaker(span)]
     if victim_kind == "civilians":
-        # a civilian target is typed by the place or institution hit: a school, a mosque, a bus, a market
-        specific = [t for t in found if t not in ("Police", "Military", "Private Citizens & Property", "Unknown",
-                                                  "Terrorists/Non-State Militia")]
+        # a civilian target is typed by the place or institution hit: a school, a mosque, a bus, a market; one
+        # named where the violence is told before one named in background ("extortion of businesses")
+        violent = [a["target_type"] for s in sents if any(c in ATTACK_CLASSES for _, c, _ in s.triggers)
+                   for span, a in s.targets if not _is_speaker(span)]
+        specific = [t for t in violent + found if t not in _NOT_SPECIFIC]
         if specific:
             return specific[0]
         return "Private Citizens & Property"
@@ -1400,6 +1522,8 @@ _SPEECH = {"say", "tell", "confirm", "report", "add", "state", "announce", "clai
 def _is_speaker(span: Span) -> bool:
     """"police said", "according to the army": a source of the story, not its target."""
     root = span.root
+    while root.dep_ in ("conj", "poss", "compound") and root.head is not root:
+        root = root.head  # "according to local sources and aid workers", "the mayor's office said"
     if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_.lower() in _SPEECH:
         return True
     return root.dep_ == "pobj" and root.head.lower_ == "to" and root.head.head.lower_ == "according"

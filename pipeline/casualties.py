@@ -106,8 +106,9 @@ UNITS = {"kilometre", "kilometer", "km", "mile", "metre", "meter", "foot", "feet
          "naira", "shilling", "peso", "euro", "pound", "time"}
 
 
-def _number_of(noun: Token) -> tuple[Token, int] | None:
-    """The figure attached to a victim noun: the noun itself ("Two were killed") or its numeric modifier."""
+def _number_of(noun: Token, patient: bool = False) -> tuple[Token, int] | None:
+    """The figure attached to a victim noun: the noun itself ("Two were killed") or its numeric modifier.
+    `patient`: the noun is plainly the one killed or hurt, so an attacker word names a victim."""
     if noun.lemma_.lower() in UNITS or noun.lower_ in UNITS:
         return None  # "100 kilometres to the north", "two hours later": a measure, not victims
     if noun.lower_ == "one" and noun.i > 0 and noun.doc[noun.i - 1].lower_ == "no":
@@ -144,7 +145,9 @@ def _number_of(noun: Token) -> tuple[Token, int] | None:
         q = noun.head.head
         return q, VAGUE[q.lower_]
     # one named victim: "shot dead the vice chairman", "a soldier was killed", "killing its commander"
-    if noun.tag_ in ("NN", "NNP") and noun.lemma_.lower() not in COLLECTIVE and noun.ent_type_ not in (
+    # "the bomber killed five" names the killer; "the bomber was also killed" a victim
+    collective = COLLECTIVE - ATTACKERS if patient else COLLECTIVE
+    if noun.tag_ in ("NN", "NNP") and noun.lemma_.lower() not in collective and noun.ent_type_ not in (
             "GPE", "LOC", "FAC", "ORG", "NORP", "DATE", "TIME"):
         if noun.tag_ == "NNP" and noun.ent_type_ == "PERSON" or any(
                 c.dep_ in ("det", "poss") and c.lower_ not in ("no", "any", "some", "every") for c in noun.children):
@@ -278,6 +281,8 @@ def _is_cue(token: Token) -> str | None:
     if lemma in ("hit", "strike") and token.tag_ == "VBN" and any(
             c.dep_ == "agent" and any(o.lemma_.lower() in MISSILES for o in c.subtree) for c in token.children):
         return "wounded"  # "his driver was hit by a bullet in the leg"
+    if lemma == "martyr" and token.pos_ == "VERB":
+        return "killed"  # "three policemen were martyred" (South Asian press); the noun is a mourning word
     if lemma in KILL_VERBS | KILL_NOUNS or lower in KILL_ADJ:
         if lemma == "life" and token.head.lemma_.lower() not in ("claim", "take", "cost", "lose"):
             return None
@@ -318,7 +323,7 @@ def find_counts(sent: Span, tokens: list[Token] | None = None, text: str | None 
             nouns = _victim_nouns(token)
         also = any(c.lower_ in ("also", "too") for c in token.children)
         for noun in nouns:
-            found = _number_of(noun)
+            found = _number_of(noun, _is_patient(noun, token))
             if not found and noun.dep_ in ("dobj", "pobj") and noun.head.dep_ in ("acl", "prep") \
                     and noun.head.head.pos_ in ("NOUN", "PROPN"):
                 # headline parse: "Policeman guarding polio team killed" hangs "killed" on "team"
@@ -364,6 +369,15 @@ def find_counts(sent: Span, tokens: list[Token] | None = None, text: str | None 
                 s = sent.start_char + m.start()
                 counts.append(Count(kind, 0, 0, "people", False, False, s, s + len(m.group(0)), m.group(0)))
     return counts
+
+
+def _is_patient(noun: Token, cue: Token) -> bool:
+    """The noun undergoes the killing or wounding: "the gunman was shot dead", "gunman killed after ...",
+    "the bomber died"; not the subject of an active "killed"."""
+    if noun.head == cue:
+        return noun.dep_ in ("nsubjpass", "dobj") or (
+            noun.dep_ == "nsubj" and cue.lemma_.lower() in ("die", "perish"))
+    return cue.head == noun and cue.dep_ in ("acl", "amod") and cue.tag_ == "VBN"
 
 
 def _is_subset(num: Token, cue: Token) -> bool:

@@ -103,3 +103,15 @@ def test_casualties_a_victim_hit_is_not_a_toll_revision(spacy_model):
     counts = _counts(spacy_model, "Two others were injured. The woman was hit by a splinter while her two "
                                   "neighbours suffered injuries.")
     assert aggregate(counts, "wounded")[0] == 2
+
+
+@pytest.mark.parametrize("text, killed", [
+    # "martyred" is the South Asian press's word for killed
+    ("Three policemen were martyred and two attackers killed when militants stormed a checkpost.", 5),
+    # an attacker word names a victim when it undergoes the killing, not when it does it
+    ("A suicide bomber rammed a checkpoint, killing five soldiers. The bomber was also killed.", 6),
+    ("Palestinian gunman killed after shooting at soldiers near a checkpoint", 1),
+    ("The gunman killed five people in the market.", 5),
+])
+def test_casualties_martyrs_and_attackers_among_the_dead(spacy_model, text, killed):
+    assert aggregate(_counts(spacy_model, text), "killed")[0] == killed

@@ -147,7 +147,8 @@ def _number_of(noun: Token, patient: bool = False) -> tuple[Token, int] | None:
     # one named victim: "shot dead the vice chairman", "a soldier was killed", "killing its commander"
     # "the bomber killed five" names the killer; "the bomber was also killed" a victim
     collective = COLLECTIVE - ATTACKERS if patient else COLLECTIVE
-    if noun.tag_ in ("NN", "NNP") and noun.lemma_.lower() not in collective and noun.ent_type_ not in (
+    # "their dead", "the dead" are plural: no figure without a number
+    if noun.tag_ in ("NN", "NNP") and noun.lower_ != "dead" and noun.lemma_.lower() not in collective and noun.ent_type_ not in (
             "GPE", "LOC", "FAC", "ORG", "NORP", "DATE", "TIME"):
         if noun.tag_ == "NNP" and noun.ent_type_ == "PERSON" or any(
                 c.dep_ in ("det", "poss") and c.lower_ not in ("no", "any", "some", "every") for c in noun.children):
@@ -203,6 +204,14 @@ def _category(noun: Token) -> str:
     return "people"
 
 
+# "a spokesman confirmed six deaths", "the president apologised for the deaths": the subject speaks of the
+# dead, unlike "23 people were treated for wounds"
+REPORTERS = {"say", "tell", "confirm", "report", "announce", "state", "add", "claim", "describe", "apologise",
+             "apologize", "condemn", "mourn", "regret", "deny", "blame", "investigate", "cause", "inflict", "record",
+             "count", "put", "verify", "express", "denounce", "acknowledge", "document", "demand", "accuse",
+             "protest", "hold"}
+
+
 def _victim_nouns(cue: Token) -> list[Token]:
     """The nouns that name who was killed/wounded, read from the cue word's attachments."""
     nouns: list[Token] = []
@@ -220,7 +229,7 @@ def _victim_nouns(cue: Token) -> list[Token]:
         nouns.append(cue)  # "12 dead", "five deaths", "30 fatalities"
         # "23 people were treated for wounds", "three others sustained injuries"
         verb = cue.head.head if cue.dep_ == "pobj" else cue.head if cue.dep_ == "dobj" else None
-        if verb is not None and verb.pos_ in ("VERB", "AUX"):
+        if verb is not None and verb.pos_ in ("VERB", "AUX") and verb.lemma_.lower() not in REPORTERS:
             subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
             if verb.dep_ == "relcl" and any(c.lower_ in ("who", "that", "which") for c in subjects):
                 subjects = [verb.head]  # "several others who sustained gunshot wounds"
@@ -305,7 +314,9 @@ def find_counts(sent: Span, tokens: list[Token] | None = None, text: str | None 
         if token.pos_ == "VERB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children) and \
                 token.head.lemma_.lower() in AIMS:
             continue  # "ordered the army to neutralize 22 gangs", "vowed to kill": an aim, not a toll
-        is_update = token.lemma_.lower() == "toll" or (token.head.i != token.i and token.head.lemma_.lower() in UPDATE_VERBS)
+        # "deaths rose to 30" revises; "shells hit the palace, wounding three" is the attack's own clause
+        is_update = token.lemma_.lower() == "toll" or (token.head.i != token.i and token.head.lemma_.lower() in
+                                                      UPDATE_VERBS and token.dep_ not in ("advcl", "conj", "xcomp"))
         if token.lemma_.lower() == "toll":
             # "the death toll rose to 30" / "the toll stood at 12" / "the toll is 12"
             verb = token.head

@@ -120,7 +120,10 @@ _EARLIER_INCIDENT = re.compile(
     r"(?:after|before)\b", re.I)
 _AGGREGATE = re.compile(r"\b(ha[sv]e?|had) (?:\w+ )?(killed|claimed the lives|left|displaced)\b.*\b(since|over|in the past|"
                         r"this year|so far|people in|thousands|across)\b|\b(since|so far this year|in total|altogether)\b.*"
-                        r"\b(killed|dead|deaths)\b", re.I)
+                        r"\b(killed|dead|deaths)\b|"
+                        # "the death toll from the unrest now stands at 60": a campaign's tally
+                        r"\btoll (?:from|in|of) the (?:unrest|conflict|war|insurgency|protests|crisis|uprising|"
+                        r"hostilities)\b", re.I)
 _SPORT = re.compile(r"\b(\d{1,2}-\d{1,2} (?:win|victory|defeat|draw)|stadium|wickets?|innings|bowl(?:ed|er|ing)|"
                     r"batting|batsm[ae]n|midfield\w*|striker|goalkeeper|half-time|kick-?off|league|tournament|"
                     r"championship|coach|referee|penalty|scored|the match|fixture|fans|rugby|cricket|football|"

@@ -115,3 +115,20 @@ def test_casualties_a_victim_hit_is_not_a_toll_revision(spacy_model):
 ])
 def test_casualties_martyrs_and_attackers_among_the_dead(spacy_model, text, killed):
     assert aggregate(_counts(spacy_model, text), "killed")[0] == killed
+
+
+@pytest.mark.parametrize("text, killed", [
+    # the subject speaks of the dead; it is not among them
+    ("The president apologised for the deaths but refused to resign.", None),
+    ("A police spokesman confirmed six deaths and said officers had been overwhelmed.", 6),
+    # "the dead" is plural: no figure without a number
+    ("Shelling kills more than 20 in the city. People are burying their dead in the courtyards.", 20),
+])
+def test_casualties_speakers_and_the_dead_are_not_one_victim(spacy_model, text, killed):
+    assert aggregate(_counts(spacy_model, text), "killed")[0] == killed
+
+
+def test_casualties_shells_that_hit_a_palace_are_not_a_toll_revision(spacy_model):
+    counts = _counts(spacy_model, "Mortar shells hit the palace, wounding three. The rounds wounded two "
+                                  "soldiers and a fourth shell injured a woman.")
+    assert aggregate(counts, "wounded")[0] == 3

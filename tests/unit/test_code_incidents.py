@@ -148,3 +148,13 @@ def test_code_a_capital_that_speaks_is_not_where_it_happened(resources):
     assert len(rows) == 1
     texts = {m["text"] for m in json.loads(rows.iloc[0]["place_mentions"])}
     assert "Kyiv" not in texts and "Zaporizhzhia" in texts
+
+
+def test_code_toll_of_a_whole_unrest_is_background(resources):
+    rows = _code(resources, (
+        "Police opened fire on demonstrators marching toward the airport in Juliaca on Thursday, killing two "
+        "people, officials said. The death toll from the unrest now stands at more than 60, according to the "
+        "ombudsman's office."), published="2023-02-10")
+    assert len(rows) == 1
+    assert int(rows.iloc[0]["fatalities"]) == 2
+    assert int(rows.iloc[0]["fatalities_high"]) == 2

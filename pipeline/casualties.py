@@ -67,6 +67,7 @@ class Count:
     char_end: int
     text: str
     estimate: str = "exact"  # "vague" ("scores of", "dozens") or "single" (one person named: "his wounded son")
+    perfect: bool = False  # "have been killed": a state up to now, as tallies are told
 
 
 TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
@@ -366,8 +367,10 @@ def find_counts(sent: Span, tokens: list[Token] | None = None, text: str | None 
                 continue  # "two of them in serious condition", "four children were among the wounded"
             estimate = "vague" if num.lower_ in VAGUE or noun.lower_ in VAGUE else (
                 "single" if value == 1 and not num.like_num else "exact")
+            perfect = token.pos_ == "VERB" and any(c.dep_ == "aux" and c.tag_ in ("VBP", "VBZ") and
+                                                   c.lemma_.lower() == "have" for c in token.children)
             counts.append(Count(kind, low, high, category, is_update, also, start, end,
-                                sent_text[start - sent.start_char:end - sent.start_char], estimate))
+                                sent_text[start - sent.start_char:end - sent.start_char], estimate, perfect))
     for m in NEGATIVE_ZERO.finditer(sent_text):
         phrase = (m.group(0) + sent_text[m.end():m.end() + 40]).lower()
         kinds = []
@@ -406,6 +409,11 @@ def aggregate(counts: list[Count], kind: str) -> tuple[int | None, int | None, i
     figures for different victims add up, and a total for "people" is taken when it exceeds the parts.
     """
     mine = [c for c in counts if c.kind == kind]
+    # once the incident is told in the past ("a woman was killed"), a later "dozens have been killed on both
+    # sides" sums up the conflict
+    told = min((c.char_start for c in mine if not c.perfect), default=None)
+    mine = [c for c in mine if not (c.perfect and told is not None and c.char_start > told
+                                    and not c.is_update and not c.is_additive)]
     if not mine:
         return None, None, None, None
     highs = max(c.high for c in mine)

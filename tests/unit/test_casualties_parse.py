@@ -132,3 +132,17 @@ def test_casualties_shells_that_hit_a_palace_are_not_a_toll_revision(spacy_model
     counts = _counts(spacy_model, "Mortar shells hit the palace, wounding three. The rounds wounded two "
                                   "soldiers and a fourth shell injured a woman.")
     assert aggregate(counts, "wounded")[0] == 3
+
+
+@pytest.mark.parametrize("text, kind, value", [
+    # once the incident is told in the past, a present-perfect figure sums up the conflict
+    ("A woman was killed when shells hit her village on Thursday. Dozens of civilians and soldiers have been "
+     "killed on both sides of the border.", "killed", 1),
+    # a lead in the present perfect is the incident itself
+    ("At least five people have been killed in a blast in Kabul, police said.", "killed", 5),
+    # reported speech in the past perfect is not a tally
+    ("Police fired on marchers, killing seven. The group said more than 100 people had been injured.",
+     "wounded", 100),
+])
+def test_casualties_present_perfect_after_the_narrative_is_a_tally(spacy_model, text, kind, value):
+    assert aggregate(_counts(spacy_model, text), kind)[0] == value

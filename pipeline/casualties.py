@@ -53,6 +53,8 @@ COLLECTIVE = {"people", "police", "army", "group", "family", "crowd", "village",
 NEGATIVE_ZERO = re.compile(
     r"\b(no one|nobody|no-one|none|no casualties|no deaths|no fatalities|no injuries|no loss of life|"
     r"no one was (?:killed|hurt|injured))\b", re.I)
+# "the driver was released unharmed": someone came through unhurt, so the article speaks to injuries
+UNHARMED = re.compile(r"\b(unharmed|unhurt|unscathed|uninjured)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,9 @@ class Count:
     char_start: int
     char_end: int
     text: str
-    estimate: str = "exact"  # "vague" ("scores of", "dozens") or "single" (one person named: "his wounded son")
+    # "vague" ("scores of", "dozens"), "single" (one person named: "his wounded son") or "unharmed" (a zero
+    # that stands only when no one is reported hurt)
+    estimate: str = "exact"
     perfect: bool = False  # "have been killed": a state up to now, as tallies are told
 
 
@@ -226,12 +230,17 @@ def _victim_nouns(cue: Token) -> list[Token]:
         nouns.append(cue.head)
     if not nouns and cue.dep_ == "conj" and cue.head.pos_ == "VERB":
         nouns.extend(c for c in cue.head.children if c.dep_ in ("nsubjpass", "nsubj"))
-    if cue.pos_ in ("NOUN", "NUM", "PROPN") and cue.lemma_.lower() in KILL_NOUNS | WOUND_WORDS:
+    if cue.pos_ in ("NOUN", "NUM", "PROPN") and cue.lemma_.lower() in KILL_NOUNS | WOUND_WORDS | INJURIES:
         nouns.append(cue)  # "12 dead", "five deaths", "30 fatalities"
         # "23 people were treated for wounds", "three others sustained injuries"
         verb = cue.head.head if cue.dep_ == "pobj" else cue.head if cue.dep_ == "dobj" else None
+        # "taken to hospital with head injuries": the parser may hang "with" on the noun before it
+        while verb is not None and verb.pos_ in ("NOUN", "PROPN") and verb.dep_ == "pobj":
+            verb = verb.head.head
         if verb is not None and verb.pos_ in ("VERB", "AUX") and verb.lemma_.lower() not in REPORTERS:
             subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if not subjects and verb.dep_ == "conj":  # "was rescued and taken to hospital with injuries"
+                subjects = [c for c in verb.head.children if c.dep_ in ("nsubj", "nsubjpass")]
             if verb.dep_ == "relcl" and any(c.lower_ in ("who", "that", "which") for c in subjects):
                 subjects = [verb.head]  # "several others who sustained gunshot wounds"
             nouns.extend(subjects)
@@ -270,6 +279,8 @@ def _joined_victims(noun: Token, cue: Token) -> list[Token]:
 BODY_PARTS = {"leg", "legs", "arm", "arms", "hand", "shoulder", "chest", "stomach", "abdomen", "back", "head",
               "neck", "thigh", "foot", "feet", "knee", "face", "hip"}
 MISSILES = {"bullet", "shrapnel", "splinter", "pellet", "stray"}
+# wounds named by their kind, as what someone suffered: "suffered cuts to his hands", "sustained burns"
+INJURIES = {"cut", "burn", "bruise", "fracture", "laceration"}
 
 
 def _hit_in_body(token: Token) -> bool:
@@ -288,9 +299,12 @@ def _is_cue(token: Token) -> str | None:
         if nxt in ("dead", "down"):
             return "killed"
         return "wounded" if token.tag_ == "VBN" and _hit_in_body(token) else None
-    if lemma in ("hit", "strike") and token.tag_ == "VBN" and any(
-            c.dep_ == "agent" and any(o.lemma_.lower() in MISSILES for o in c.subtree) for c in token.children):
-        return "wounded"  # "his driver was hit by a bullet in the leg"
+    if lemma in ("hit", "strike") and token.tag_ == "VBN" and (_hit_in_body(token) or any(
+            c.dep_ == "agent" and any(o.lemma_.lower() in MISSILES for o in c.subtree) for c in token.children)):
+        return "wounded"  # "his driver was hit by a bullet", "his son was hit in the leg"
+    if lemma in INJURIES and token.pos_ == "NOUN" and token.dep_ == "dobj" and \
+            token.head.lemma_.lower() in ("suffer", "sustain", "receive"):
+        return "wounded"
     if lemma == "martyr" and token.pos_ == "VERB":
         return "killed"  # "three policemen were martyred" (South Asian press); the noun is a mourning word
     if lemma in KILL_VERBS | KILL_NOUNS or lower in KILL_ADJ:
@@ -315,6 +329,8 @@ def find_counts(sent: Span, tokens: list[Token] | None = None, text: str | None 
         if token.pos_ == "VERB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children) and \
                 token.head.lemma_.lower() in AIMS:
             continue  # "ordered the army to neutralize 22 gangs", "vowed to kill": an aim, not a toll
+        if _killed_and_wounded(token, kind):
+            continue  # "killed and wounded 12 soldiers": casualties of both kinds in one figure
         # "deaths rose to 30" revises; "shells hit the palace, wounding three" is the attack's own clause
         is_update = token.lemma_.lower() == "toll" or (token.head.i != token.i and token.head.lemma_.lower() in
                                                       UPDATE_VERBS and token.dep_ not in ("advcl", "conj", "xcomp"))
@@ -382,7 +398,20 @@ def find_counts(sent: Span, tokens: list[Token] | None = None, text: str | None 
             if not any(c.kind == kind for c in counts):
                 s = sent.start_char + m.start()
                 counts.append(Count(kind, 0, 0, "people", False, False, s, s + len(m.group(0)), m.group(0)))
+    m = UNHARMED.search(sent_text)
+    if m and not any(c.kind == "wounded" for c in counts):
+        s = sent.start_char + m.start()
+        counts.append(Count("wounded", 0, 0, "people", False, False, s, s + len(m.group(0)), m.group(0), "unharmed"))
     return counts
+
+
+def _killed_and_wounded(token: Token, kind: str) -> bool:
+    """A kill verb and a wound verb joined over one object: the figure counts both together."""
+    other = token.head if token.dep_ == "conj" else next((c for c in token.children if c.dep_ == "conj"), None)
+    if other is None or other.pos_ != "VERB" or _is_cue(other) not in ("killed", "wounded") or _is_cue(other) == kind:
+        return False
+    objects = [t for t in (token, other) if any(c.dep_ == "dobj" for c in t.children)]
+    return len(objects) == 1
 
 
 def _is_patient(noun: Token, cue: Token) -> bool:
@@ -414,6 +443,8 @@ def aggregate(counts: list[Count], kind: str) -> tuple[int | None, int | None, i
     told = min((c.char_start for c in mine if not c.perfect), default=None)
     mine = [c for c in mine if not (c.perfect and told is not None and c.char_start > told
                                     and not c.is_update and not c.is_additive)]
+    if any(c.estimate != "unharmed" for c in mine):
+        mine = [c for c in mine if c.estimate != "unharmed"]
     if not mine:
         return None, None, None, None
     highs = max(c.high for c in mine)

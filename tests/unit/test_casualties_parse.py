@@ -146,3 +146,19 @@ def test_casualties_shells_that_hit_a_palace_are_not_a_toll_revision(spacy_model
 ])
 def test_casualties_present_perfect_after_the_narrative_is_a_tally(spacy_model, text, kind, value):
     assert aggregate(_counts(spacy_model, text), kind)[0] == value
+
+
+@pytest.mark.parametrize("text, wounded", [
+    ("A third woman was rescued by officers and taken to hospital with head injuries.", 1),
+    ("An employee who tried to stop the attackers suffered cuts to his hands.", 1),
+    ("One bus driver suffered burns on his arms and hands.", 1),
+    ("His son was hit in the leg and was later transferred to a hospital.", 1),
+    # one figure for the dead and the wounded together is neither
+    ("The group said its fighters had killed and wounded 12 soldiers.", None),
+    ("Gunmen killed two people and wounded five.", 5),
+    # someone came through unhurt: no one was reported wounded
+    ("The driver was released unharmed a few hours later.", 0),
+    ("Two guards were wounded; the driver escaped unhurt.", 2),
+])
+def test_casualties_wounds_by_kind_conjoined_verbs_and_the_unharmed(spacy_model, text, wounded):
+    assert aggregate(_counts(spacy_model, text), "wounded")[0] == wounded

@@ -30,6 +30,7 @@ WORDS = {
 ATTACKERS = {"militant", "attacker", "assailant", "gunman", "gunmen", "bomber", "insurgent", "terrorist", "rebel",
              "fighter", "jihadist", "suspect", "kidnapper", "bandit", "extremist", "raider", "perpetrator",
              "separatist", "jihadi", "guerrilla", "gangster", "gang", "member"}
+ASSAILANTS = {"attacker", "assailant", "gunman", "gunmen", "bomber", "raider", "perpetrator", "kidnapper"}
 SECURITY = {"soldier", "policeman", "policemen", "officer", "police", "trooper", "personnel", "guard", "security",
             "ranger", "constable", "serviceman", "servicemen", "troop", "cop", "gendarme", "paramilitary",
             "commando", "sepoy", "jawan", "marine", "sailor", "airman", "militiaman", "army", "force"}
@@ -62,7 +63,7 @@ class Count:
     kind: str  # "killed" | "wounded"
     value: int  # the figure ACLED would take from this mention (the low end of a range)
     high: int
-    category: str  # people | security | civilians | attackers
+    category: str  # people | security | civilians | attackers (armed men) | assailants (the attack's own)
     is_update: bool  # "the toll rose to 30": supersedes earlier figures in the article
     is_additive: bool  # "three attackers were also killed": on top of the other victims
     char_start: int
@@ -199,7 +200,12 @@ def _category(noun: Token) -> str:
                         return _category(obj)
         return "people"
     compounds = {c.lemma_.lower() for c in noun.children if c.dep_ in ("compound", "amod")}
-    if lemma in ATTACKERS or noun.lower_ in ATTACKERS:
+    # "five SDF fighters ... killing two of the assailants": the attack's own side, counted apart from fighters
+    # who may have been its victims
+    if lemma in ASSAILANTS or noun.lower_ in ASSAILANTS:
+        return "assailants"
+    # "nine Taliban killed", "two al-Shabaab": an organisation's name for its members counts them as fighters
+    if lemma in ATTACKERS or noun.lower_ in ATTACKERS or (noun.pos_ == "PROPN" and noun.ent_type_ == "ORG"):
         return "attackers"
     if lemma in SECURITY or noun.lower_ in SECURITY or compounds & {"security", "police", "army"}:
         return "security"

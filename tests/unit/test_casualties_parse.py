@@ -162,3 +162,15 @@ def test_casualties_present_perfect_after_the_narrative_is_a_tally(spacy_model, 
 ])
 def test_casualties_wounds_by_kind_conjoined_verbs_and_the_unharmed(spacy_model, text, wounded):
     assert aggregate(_counts(spacy_model, text), "wounded")[0] == wounded
+
+
+@pytest.mark.parametrize("text, killed", [
+    # fighters killed by an attack and assailants killed repelling it are two sides: they add up
+    ("Five SDF fighters were killed when Islamic State militants attacked a checkpoint. SDF fighters returned "
+     "fire, killing two of the assailants.", 7),
+    # an organisation's name counts its members as fighters, not as a total of everyone killed
+    ("Five soldiers, nine Taliban killed in checkpoint attack. Five Afghan soldiers and nine Taliban fighters "
+     "were killed when the insurgents attacked a checkpoint.", 14),
+])
+def test_casualties_sides_of_a_battle_add_up(spacy_model, text, killed):
+    assert aggregate(_counts(spacy_model, text), "killed")[0] == killed

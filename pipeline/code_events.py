@@ -1038,6 +1038,12 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
         evidence["event_type"] = _ev(anchor_trig[0], inc.anchor.idx)
     # casualties
     counts = [c for s in sents for c in s.counts]
+    # "AA seizes Buthidaung as junta shelling kills four near Sittwe": a headline naming two places may give
+    # the other incident's figure; the body's own figures tell this one
+    two_place_headline = [s for s in sents if s.idx == 0 and _is_headline(s) and len(_place_keys(s, lex)) > 1]
+    if two_place_headline:
+        body_kinds = {c.kind for s in sents if s.idx != 0 for c in s.counts}
+        counts = [c for c in counts if not (c in two_place_headline[0].counts and c.kind in body_kinds)]
     k_best, k_low, k_high, k_ev = cas.aggregate(counts, "killed")
     w_best, _, _, w_ev = cas.aggregate(counts, "wounded")
     fatalities = k_best or 0

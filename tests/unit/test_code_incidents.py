@@ -158,3 +158,14 @@ def test_code_toll_of_a_whole_unrest_is_background(resources):
     assert len(rows) == 1
     assert int(rows.iloc[0]["fatalities"]) == 2
     assert int(rows.iloc[0]["fatalities_high"]) == 2
+
+
+def test_code_headline_figure_for_the_other_place_stays_out(resources):
+    rows = _code(resources, (
+        "Rebels seize Buthidaung as army shelling kills four near Sittwe\n\n"
+        "The Arakan Army said its fighters took full control of Buthidaung on Saturday after weeks of fighting "
+        "with junta troops. The group said dozens of soldiers had been killed in the battle."),
+        published="2024-05-19")
+    battle = rows[rows["event_type"] == "Battles"]
+    assert len(battle) == 1
+    assert int(battle.iloc[0]["fatalities"]) == 12

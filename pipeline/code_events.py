@@ -324,6 +324,12 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     info.counts = [c for c in cas.find_counts(sent, tokens, sent_text) if c.value <= cfg.max_event_fatalities]
     if _AGGREGATE.search(sent_text):
         info.counts = []  # "the insurgency has killed more than 1,800 people": a tally, not this incident
+    if pub and info.counts:
+        # "led a 2014 raid on a police station in which four officers were killed": an earlier year's toll
+        past = [t.head for t in tokens if t.dep_ in ("nummod", "compound", "amod") and t.head.pos_ == "NOUN"
+                and re.fullmatch(r"(?:19|20)\d\d", t.text) and int(t.text) < pub.year]
+        spans = [(min(x.idx for x in n.subtree), max(x.idx + len(x) for x in n.subtree)) for n in past]
+        info.counts = [c for c in info.counts if not any(a <= c.char_start and c.char_end <= b for a, b in spans)]
     all_times = find_time_refs(sent_text, sent.start_char, pub)
     info.times = [t for t in all_times if not _reporting_time(t, doc_text)]
     info.report_times = [t for t in all_times if t not in info.times and not _dateline_date(t, doc_text)]

@@ -169,3 +169,12 @@ def test_code_headline_figure_for_the_other_place_stays_out(resources):
     battle = rows[rows["event_type"] == "Battles"]
     assert len(battle) == 1
     assert int(battle.iloc[0]["fatalities"]) == 12
+
+
+def test_code_toll_of_an_earlier_years_raid_is_not_this_incidents(resources):
+    rows = _code(resources, (
+        "Police arrested a rebel commander in Butuan City on Monday, authorities said. Police said he led a "
+        "2014 raid on a police station in the province in which four officers were killed."),
+        published="2016-06-29")
+    assert len(rows) >= 1
+    assert all(int(f) == 0 for f in rows["fatalities"])

@@ -73,6 +73,7 @@ class Count:
     # that stands only when no one is reported hurt)
     estimate: str = "exact"
     perfect: bool = False  # "have been killed": a state up to now, as tallies are told
+    is_toll: bool = False  # "put the toll at 13": a total for the incident, not a group of victims
 
 
 TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
@@ -392,7 +393,8 @@ def find_counts(sent: Span, tokens: list[Token] | None = None, text: str | None 
             perfect = token.pos_ == "VERB" and any(c.dep_ == "aux" and c.tag_ in ("VBP", "VBZ") and
                                                    c.lemma_.lower() == "have" for c in token.children)
             counts.append(Count(kind, low, high, category, is_update, also, start, end,
-                                sent_text[start - sent.start_char:end - sent.start_char], estimate, perfect))
+                                sent_text[start - sent.start_char:end - sent.start_char], estimate, perfect,
+                                token.lemma_.lower() == "toll"))
     for m in NEGATIVE_ZERO.finditer(sent_text):
         phrase = (m.group(0) + sent_text[m.end():m.end() + 40]).lower()
         kinds = []
@@ -472,7 +474,10 @@ def aggregate(counts: list[Count], kind: str) -> tuple[int | None, int | None, i
     lowest = {cat: min(cs, key=lambda c: c.value) for cat, cs in by_cat.items()}
     parts = sum(c.value for cat, c in lowest.items() if cat != "people")
     people = lowest.get("people")
-    if people is not None and people.value >= parts:
+    # "killed more than 10 civilians ... rescuers put the toll at 13": another source's total for the same dead,
+    # of which ACLED takes the lower
+    rival_toll = people is not None and people.is_toll and not people.is_update and 0 < parts < people.value
+    if people is not None and people.value >= parts and not rival_toll:
         best = people.value + sum(c.value for cat, c in lowest.items() if cat != "people" and c.is_additive)
         evidence = people
     else:

@@ -174,3 +174,14 @@ def test_casualties_wounds_by_kind_conjoined_verbs_and_the_unharmed(spacy_model,
 ])
 def test_casualties_sides_of_a_battle_add_up(spacy_model, text, killed):
     assert aggregate(_counts(spacy_model, text), "killed")[0] == killed
+
+
+@pytest.mark.parametrize("text, killed, high", [
+    # another source's toll for the same dead is a rival figure: the lower is taken, the other is the high
+    ("Air strikes on a market killed more than 10 civilians, a monitor said. Rescuers put the toll at 13.", 10, 13),
+    # a revised toll still supersedes
+    ("Air strikes on a market killed 10 civilians. The death toll later rose to 13.", 13, 13),
+])
+def test_casualties_rival_toll_gives_the_lower_figure(spacy_model, text, killed, high):
+    best, _, hi, _ = aggregate(_counts(spacy_model, text), "killed")
+    assert (best, hi) == (killed, high)

@@ -276,6 +276,15 @@ def _joined_victims(noun: Token, cue: Token) -> list[Token]:
         if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN") and any(
                 x.dep_ == "cc" and x.lower_ in ("and", "&") for x in noun.children):
             joined.append(c)
+    # "injuring eight civilians, including two shopkeepers, and a CRPF jawan": the parser hangs the jawan on
+    # the shopkeepers, but the comma closes the "including" aside and a jawan is no civilian
+    for prep in (c for c in noun.children if c.dep_ == "prep" and c.lower_ == "including"):
+        for part in (o for o in prep.children if o.dep_ == "pobj"):
+            for c in part.children:
+                if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN") and c.i >= 2 and \
+                        c.doc[c.left_edge.i - 1].lower_ == "and" and c.doc[c.left_edge.i - 2].text == "," and \
+                        _category(c) not in (_category(noun), "people") and _category(noun) != "people":
+                    joined.append(c)
     for prep in (c for c in list(cue.children) + list(noun.children) if c.dep_ == "prep"):
         if prep.lower_ in ("along", "together") or (prep.lower_ == "with" and prep.head.lower_ in ("along", "together")):
             inner = [prep] + [c for c in prep.children if c.dep_ == "prep" and c.lower_ == "with"]

@@ -185,3 +185,13 @@ def test_casualties_sides_of_a_battle_add_up(spacy_model, text, killed):
 def test_casualties_rival_toll_gives_the_lower_figure(spacy_model, text, killed, high):
     best, _, hi, _ = aggregate(_counts(spacy_model, text), "killed")
     assert (best, hi) == (killed, high)
+
+
+@pytest.mark.parametrize("text, wounded", [
+    # the comma closes the "including" aside: a jawan is no civilian, so he is on top of the eight
+    ("The grenade exploded on the roadside, injuring eight civilians, including two shopkeepers, and a CRPF "
+     "jawan, police said.", 9),
+    ("The blast injured eight civilians, including two shopkeepers and a teacher.", 8),
+])
+def test_casualties_victim_after_an_including_aside(spacy_model, text, wounded):
+    assert aggregate(_counts(spacy_model, text), "wounded")[0] == wounded

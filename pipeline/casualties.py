@@ -347,22 +347,23 @@ def find_counts(sent: Span, tokens: list[Token] | None = None, text: str | None 
             continue  # "ordered the army to neutralize 22 gangs", "vowed to kill": an aim, not a toll
         if _killed_and_wounded(token, kind):
             continue  # "killed and wounded 12 soldiers": casualties of both kinds in one figure
+        toll = _toll_noun(token)
         # "deaths rose to 30" revises; "shells hit the palace, wounding three" is the attack's own clause
-        is_update = token.lemma_.lower() == "toll" or (token.head.i != token.i and token.head.lemma_.lower() in
-                                                      UPDATE_VERBS and token.dep_ not in ("advcl", "conj", "xcomp"))
-        if token.lemma_.lower() == "toll":
+        is_update = toll is not None or (token.head.i != token.i and token.head.lemma_.lower() in
+                                         UPDATE_VERBS and token.dep_ not in ("advcl", "conj", "xcomp"))
+        if toll is not None:
             # "the death toll rose to 30" / "the toll stood at 12" / "the toll is 12"
-            verb = token.head
+            verb = toll.head
             nums = []
             for child in verb.children:
                 if child.dep_ == "prep" and child.lower_ in ("to", "at"):
                     nums.extend(c for c in child.children if c.dep_ == "pobj")
-                elif child.dep_ in ("attr", "dobj") and child.i != token.i:
+                elif child.dep_ in ("attr", "dobj") and child.i != toll.i:
                     nums.append(child)
             is_update = verb.lemma_.lower() in UPDATE_VERBS
             nouns = nums
-            toll_kind = "wounded" if any(t.lemma_.lower() in WOUND_WORDS for t in token.children) else "killed"
-            kind = toll_kind
+            if toll is token:
+                kind = "wounded" if any(t.lemma_.lower() in WOUND_WORDS for t in token.children) else "killed"
         else:
             nouns = _victim_nouns(token)
         also = any(c.lower_ in ("also", "too") for c in token.children)
@@ -384,7 +385,7 @@ def find_counts(sent: Span, tokens: list[Token] | None = None, text: str | None 
             category = _category(noun)
             start = min(num.idx, noun.idx, token.idx)
             end = max(num.idx + len(num), noun.idx + len(noun), token.idx + len(token))
-            if token.lemma_.lower() != "toll":
+            if toll is None:
                 # one figure for victims named together: "two soldiers and a rebel were killed" is three
                 for other in _joined_victims(noun, token):
                     extra = _number_of(other)
@@ -403,7 +404,7 @@ def find_counts(sent: Span, tokens: list[Token] | None = None, text: str | None 
                                                    c.lemma_.lower() == "have" for c in token.children)
             counts.append(Count(kind, low, high, category, is_update, also, start, end,
                                 sent_text[start - sent.start_char:end - sent.start_char], estimate, perfect,
-                                token.lemma_.lower() == "toll"))
+                                toll is not None))
     for m in NEGATIVE_ZERO.finditer(sent_text):
         phrase = (m.group(0) + sent_text[m.end():m.end() + 40]).lower()
         kinds = []
@@ -420,6 +421,15 @@ def find_counts(sent: Span, tokens: list[Token] | None = None, text: str | None 
         s = sent.start_char + m.start()
         counts.append(Count("wounded", 0, 0, "people", False, False, s, s + len(m.group(0)), m.group(0), "unharmed"))
     return counts
+
+
+def _toll_noun(cue: Token) -> Token | None:
+    """The noun that states a total: "the death toll", or "number" in "put the number of dead at 14"."""
+    if cue.lemma_.lower() == "toll":
+        return cue
+    if cue.dep_ == "pobj" and cue.head.lower_ == "of" and cue.head.head.lemma_.lower() in ("number", "toll", "tally"):
+        return cue.head.head
+    return None
 
 
 def _killed_and_wounded(token: Token, kind: str) -> bool:
@@ -468,7 +478,13 @@ def aggregate(counts: list[Count], kind: str) -> tuple[int | None, int | None, i
     updates = [c for c in mine if c.is_update]
     if updates:
         last = updates[-1]
-        return last.value, last.value, max(highs, last.value), last
+        # the low is the figure first reported ("initially said six ... the toll had risen to 19"); the attack's
+        # own dead are no total for it
+        earlier = [c for c in mine if not c.is_update and c.char_start < last.char_start
+                   and c.category not in ("attackers", "assailants")]
+        first = aggregate(earlier, kind)[0] if earlier else None
+        low = min(first, last.value) if first is not None else last.value
+        return last.value, low, max(highs, last.value), last
     by_cat: dict[str, list[Count]] = {}
     for c in mine:
         by_cat.setdefault(c.category, []).append(c)

@@ -69,8 +69,8 @@ class Count:
     char_start: int
     char_end: int
     text: str
-    # "vague" ("scores of", "dozens"), "single" (one person named: "his wounded son") or "unharmed" (a zero
-    # that stands only when no one is reported hurt)
+    # "vague" ("scores of", "dozens"), "single" (one person named: "his wounded son"), "bodies" (a body count)
+    # or "unharmed" (a zero that stands only when no one is reported hurt)
     estimate: str = "exact"
     perfect: bool = False  # "have been killed": a state up to now, as tallies are told
     is_toll: bool = False  # "put the toll at 13": a total for the incident, not a group of victims
@@ -292,6 +292,8 @@ def _joined_victims(noun: Token, cue: Token) -> list[Token]:
     return joined
 
 
+# "had received 25 bodies", "helped carry 11 bodies out", "counted at least 20 bodies": a body count
+BODY_HANDLING = {"recover", "retrieve", "receive", "carry", "count", "find", "pull", "bury", "collect"}
 BODY_PARTS = {"leg", "legs", "arm", "arms", "hand", "shoulder", "chest", "stomach", "abdomen", "back", "head",
               "neck", "thigh", "foot", "feet", "knee", "face", "hip"}
 MISSILES = {"bullet", "shrapnel", "splinter", "pellet", "stray"}
@@ -326,7 +328,8 @@ def _is_cue(token: Token) -> str | None:
     if lemma in KILL_VERBS | KILL_NOUNS or lower in KILL_ADJ:
         if lemma == "life" and token.head.lemma_.lower() not in ("claim", "take", "cost", "lose"):
             return None
-        if lemma == "body" and "recover" not in token.sent.text.lower():
+        if lemma == "body" and "recover" not in token.sent.text.lower() and not (
+                token.lower_ == "bodies" and token.head.lemma_.lower() in BODY_HANDLING):
             return None
         return "killed"
     return None
@@ -399,7 +402,8 @@ def find_counts(sent: Span, tokens: list[Token] | None = None, text: str | None 
             if _is_subset(num, token):
                 continue  # "two of them in serious condition", "four children were among the wounded"
             estimate = "vague" if num.lower_ in VAGUE or noun.lower_ in VAGUE else (
-                "single" if value == 1 and not num.like_num else "exact")
+                "single" if value == 1 and not num.like_num else
+                "bodies" if token.lemma_.lower() in ("body", "corpse") else "exact")
             perfect = token.pos_ == "VERB" and any(c.dep_ == "aux" and c.tag_ in ("VBP", "VBZ") and
                                                    c.lemma_.lower() == "have" for c in token.children)
             counts.append(Count(kind, low, high, category, is_update, also, start, end,
@@ -472,9 +476,14 @@ def aggregate(counts: list[Count], kind: str) -> tuple[int | None, int | None, i
                                     and not c.is_update and not c.is_additive)]
     if any(c.estimate != "unharmed" for c in mine):
         mine = [c for c in mine if c.estimate != "unharmed"]
+    # bodies one hospital received or a volunteer carried are a partial or unchecked count: beside a reported
+    # toll they only raise the high
+    body_highs = [c.high for c in mine if c.estimate == "bodies"]
+    if any(c.estimate != "bodies" for c in mine):
+        mine = [c for c in mine if c.estimate != "bodies"]
     if not mine:
         return None, None, None, None
-    highs = max(c.high for c in mine)
+    highs = max([c.high for c in mine] + body_highs)
     updates = [c for c in mine if c.is_update]
     if updates:
         last = updates[-1]

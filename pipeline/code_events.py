@@ -669,7 +669,8 @@ def _is_event_sentence(info: SentInfo, article_sport: bool) -> bool:
         return False
     # "Policeman guarding polio team killed": a stated victim of a killing, with nothing saying accident,
     # disease or sport, is violence worth coding
-    counted_killing = any(c.kind == "killed" and c.value > 0 for c in info.counts) and not info.nonviolent
+    counted_killing = any(c.kind == "killed" and c.value > 0 and c.estimate != "bodies" for c in info.counts) \
+        and not info.nonviolent
     return armed or bool(info.tactics) or counted_killing
 
 
@@ -771,7 +772,8 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
                 pass  # headline and lead tell one story at different scales (province, then town)
             elif current is not None and keys and current.place_keys and not (keys & current.place_keys):
                 # another place: a new incident only if this sentence carries its own figures or a strong trigger
-                own = bool(info.counts) or strong
+                # bodies counted or received tell an incident already told
+                own = any(c.estimate != "bodies" for c in info.counts) or strong
                 match = next((inc for inc in incidents if keys & inc.place_keys), None)
                 if match is not None:
                     current = match

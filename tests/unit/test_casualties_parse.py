@@ -206,3 +206,16 @@ def test_casualties_victim_after_an_including_aside(spacy_model, text, wounded):
 ])
 def test_casualties_revised_toll_keeps_the_first_figure_as_low(spacy_model, text, best, low, high):
     assert aggregate(_counts(spacy_model, text), "killed")[:3] == (best, low, high)
+
+
+@pytest.mark.parametrize("text, best, high", [
+    # bodies carried or received are a partial or unchecked count: beside the toll they only raise the high
+    ("The blasts killed nine people, police said. A volunteer said he had helped carry 11 bodies out of the "
+     "market.", 9, 11),
+    ("The toll had risen to 19. A hospital said it alone had received 25 bodies.", 19, 25),
+    # alone, a body count is the toll
+    ("Police recovered 11 bodies from the river on Monday.", 11, 11),
+])
+def test_casualties_body_counts_raise_the_high(spacy_model, text, best, high):
+    result = aggregate(_counts(spacy_model, text), "killed")
+    assert (result[0], result[2]) == (best, high)

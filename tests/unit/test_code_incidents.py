@@ -178,3 +178,13 @@ def test_code_toll_of_an_earlier_years_raid_is_not_this_incidents(resources):
         published="2016-06-29")
     assert len(rows) >= 1
     assert all(int(f) == 0 for f in rows["fatalities"])
+
+
+def test_code_bodies_counted_by_a_resident_elsewhere_are_no_new_incident(resources):
+    rows = _code(resources, (
+        "The Nigerian Air Force says it killed dozens of ISWAP fighters in air strikes on the outskirts of Marte "
+        "in Borno State on Sunday. A resident of Marte now living in Maiduguri said relatives had counted at "
+        "least 20 bodies of fighters after the strikes."), published="2019-09-16")
+    assert len(rows) == 1
+    assert int(rows.iloc[0]["fatalities"]) == 12
+    assert int(rows.iloc[0]["fatalities_high"]) == 20

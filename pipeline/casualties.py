@@ -172,7 +172,8 @@ def _range(num: Token, value: int) -> tuple[int, int]:
     doc = num.doc
     left = doc[max(num.i - 3, 0):num.i].text.lower()
     right = doc[num.i + 1:min(num.i + 3, len(doc))]
-    if len(right) >= 2 and right[0].lower_ in ("and", "to", "-", "–", "or") and right[1].like_num:
+    # "8 to 10"; not "a soldier and two militants", where the first victim is a noun
+    if num.like_num and len(right) >= 2 and right[0].lower_ in ("and", "to", "-", "–", "or") and right[1].like_num:
         other = number_value(right[1])
         if other is not None and other >= value:
             return value, other

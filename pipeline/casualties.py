@@ -488,9 +488,9 @@ def aggregate(counts: list[Count], kind: str) -> tuple[int | None, int | None, i
     updates = [c for c in mine if c.is_update]
     if updates:
         last = updates[-1]
-        # the low is the figure first reported ("initially said six ... the toll had risen to 19"); the attack's
-        # own dead are no total for it
-        earlier = [c for c in mine if not c.is_update and c.char_start < last.char_start
+        # the low is the figure first reported ("initially said six ... the toll had risen to 19", or after it:
+        # "police had initially put the number of dead at 14"); the attack's own dead are no total for it
+        earlier = [c for c in mine if not c.is_update and (c.char_start < last.char_start or c.is_toll)
                    and c.category not in ("attackers", "assailants")]
         first = aggregate(earlier, kind)[0] if earlier else None
         low = min(first, last.value) if first is not None else last.value

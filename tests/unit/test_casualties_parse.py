@@ -202,6 +202,7 @@ def test_casualties_victim_after_an_including_aside(spacy_model, text, wounded):
 @pytest.mark.parametrize("text, best, low, high", [
     # a revised toll supersedes; the figure first reported stays as the low
     ("Police had initially put the number of dead at 14. The death toll rose to 38 on Friday.", 38, 14, 38),
+    ("The death toll rose to 38 on Friday. Police had initially put the number of dead at 14.", 38, 14, 38),
     ("The ministry initially said six worshippers had been killed. By evening the toll had risen to 19.", 19, 6, 19),
     # the attackers' own dead are no earlier total
     ("Special forces ended the siege, killing all four gunmen. The death toll had risen to 18.", 18, 18, 18),

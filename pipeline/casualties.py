@@ -293,8 +293,10 @@ def _joined_victims(noun: Token, cue: Token) -> list[Token]:
     return joined
 
 
-# "had received 25 bodies", "helped carry 11 bodies out", "counted at least 20 bodies": a body count
-BODY_HANDLING = {"recover", "retrieve", "receive", "carry", "count", "find", "pull", "bury", "collect"}
+# "police recovered 11 bodies": a toll; "a hospital received 25 bodies", "helped carry 11 bodies out", "counted
+# at least 20 bodies": a body count, partial or unchecked
+BODY_FOUND = {"recover", "retrieve", "find"}
+BODY_HANDLING = {"receive", "carry", "count", "pull", "bury", "collect"}
 BODY_PARTS = {"leg", "legs", "arm", "arms", "hand", "shoulder", "chest", "stomach", "abdomen", "back", "head",
               "neck", "thigh", "foot", "feet", "knee", "face", "hip"}
 MISSILES = {"bullet", "shrapnel", "splinter", "pellet", "stray"}
@@ -330,7 +332,7 @@ def _is_cue(token: Token) -> str | None:
         if lemma == "life" and token.head.lemma_.lower() not in ("claim", "take", "cost", "lose"):
             return None
         if lemma == "body" and "recover" not in token.sent.text.lower() and not (
-                token.lower_ == "bodies" and token.head.lemma_.lower() in BODY_HANDLING):
+                token.lower_ == "bodies" and token.head.lemma_.lower() in BODY_FOUND | BODY_HANDLING):
             return None
         return "killed"
     return None
@@ -404,7 +406,7 @@ def find_counts(sent: Span, tokens: list[Token] | None = None, text: str | None 
                 continue  # "two of them in serious condition", "four children were among the wounded"
             estimate = "vague" if num.lower_ in VAGUE or noun.lower_ in VAGUE else (
                 "single" if value == 1 and not num.like_num else
-                "bodies" if token.lemma_.lower() in ("body", "corpse") else "exact")
+                "bodies" if token.lower_ == "bodies" and token.head.lemma_.lower() in BODY_HANDLING else "exact")
             perfect = token.pos_ == "VERB" and any(c.dep_ == "aux" and c.tag_ in ("VBP", "VBZ") and
                                                    c.lemma_.lower() == "have" for c in token.children)
             counts.append(Count(kind, low, high, category, is_update, also, start, end,

@@ -119,7 +119,10 @@ _EARLIER_INCIDENT = re.compile(
     r"\b(?:came|comes|come|follows|followed) (?:just |only )?(?:\w+ ){0,2}(?:hours?|days?|weeks?|months?) "
     r"(?:after|before)\b", re.I)
 _AGGREGATE = re.compile(r"\b(ha[sv]e?|had) (?:\w+ )?(killed|claimed the lives|left|displaced)\b.*\b(since|over|in the past|"
-                        r"this year|so far|people in|thousands|across)\b|\b(since|so far this year|in total|altogether)\b.*"
+                        # "killed 1,800 people in the northeast", not "killed 16 people in an attack on a village"
+                        r"this year|so far|people in(?! an? (?:\w+ )?(?:attack|raid|ambush|assault|blast|bombing|"
+                        r"explosion|shooting|strike)\b)|thousands|across)\b|"
+                        r"\b(since|so far this year|in total|altogether)\b.*"
                         r"\b(killed|dead|deaths)\b|"
                         # "the death toll from the unrest now stands at 60": a campaign's tally
                         r"\btoll (?:from|in|of) the (?:unrest|conflict|war|insurgency|protests|crisis|uprising|"

@@ -188,3 +188,12 @@ def test_code_bodies_counted_by_a_resident_elsewhere_are_no_new_incident(resourc
     assert len(rows) == 1
     assert int(rows.iloc[0]["fatalities"]) == 12
     assert int(rows.iloc[0]["fatalities_high"]) == 20
+
+
+def test_code_killed_people_in_an_attack_is_the_incidents_toll(resources):
+    rows = _code(resources, (
+        "Armed bandits have killed at least 16 people in an attack on Kadawa village in Zamfara State, residents "
+        "said. The police spokesman confirmed the attack but said only 11 bodies had been recovered by police."),
+        published="2019-06-04")
+    assert len(rows) == 1
+    assert (int(rows.iloc[0]["fatalities"]), int(rows.iloc[0]["fatalities_high"])) == (11, 16)

@@ -509,6 +509,9 @@ def aggregate(counts: list[Count], kind: str) -> tuple[int | None, int | None, i
             kept = [c for c in kept if not (c.estimate == "single" and any(o.estimate != "single" for o in kept))]
         by_cat[cat] = kept or cs
     lowest = {cat: min(cs, key=lambda c: c.value) for cat, cs in by_cat.items()}
+    if "attackers" in lowest and "assailants" in lowest and \
+            lowest["attackers"].value == lowest["assailants"].value:
+        del lowest["assailants"]  # "two militants were killed ... two of the attackers": the same men
     parts = sum(c.value for cat, c in lowest.items() if cat != "people")
     people = lowest.get("people")
     # "killed more than 10 civilians ... rescuers put the toll at 13": another source's total for the same dead,

@@ -173,6 +173,9 @@ def test_casualties_wounds_by_kind_conjoined_verbs_and_the_unharmed(spacy_model,
     # an organisation's name counts its members as fighters, not as a total of everyone killed
     ("Five soldiers, nine Taliban killed in checkpoint attack. Five Afghan soldiers and nine Taliban fighters "
      "were killed when the insurgents attacked a checkpoint.", 14),
+    # the same attackers named twice
+    ("Militants stormed a checkpost, killing three policemen. Two militants were killed in retaliatory fire; "
+     "police said two of the attackers died.", 5),
 ])
 def test_casualties_sides_of_a_battle_add_up(spacy_model, text, killed):
     assert aggregate(_counts(spacy_model, text), "killed")[0] == killed

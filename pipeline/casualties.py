@@ -238,6 +238,12 @@ def _victim_nouns(cue: Token) -> list[Token]:
         nouns.append(cue.head)
     if not nouns and cue.dep_ == "conj" and cue.head.pos_ == "VERB":
         nouns.extend(c for c in cue.head.children if c.dep_ in ("nsubjpass", "nsubj"))
+    if not own_subject and cue.pos_ == "VERB":
+        # "(Police said) between eight and 10 people were killed": the parser makes the range a preposition
+        # of the verb, or of the verb that reports it
+        hosts = [cue] + ([cue.head] if cue.dep_ == "ccomp" else [])
+        nouns.extend(o for h in hosts for p in h.children if p.dep_ == "prep" and p.lower_ == "between"
+                     and p.i < cue.i for o in p.children if o.dep_ == "pobj")
     if cue.pos_ in ("NOUN", "NUM", "PROPN") and cue.lemma_.lower() in KILL_NOUNS | WOUND_WORDS | INJURIES:
         nouns.append(cue)  # "12 dead", "five deaths", "30 fatalities"
         # "23 people were treated for wounds", "three others sustained injuries"

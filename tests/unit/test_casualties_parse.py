@@ -20,6 +20,8 @@ def _counts(nlp, text):
         ("The blast left 5 people dead and dozens injured.", 5, 5, 5, 12),
         ("Police said 10 were killed; hospital officials put the toll at 12.", 10, 10, 12, None),
         ("Attackers killed eight to 10 civilians.", 8, 8, 10, None),
+        # the parser makes a leading range a preposition of the verb
+        ("Police said between eight and 10 people were killed in the attack.", 8, 8, 10, None),
         # a victim named by a noun is no range's low end
         ("A soldier and two militants were killed in a gunfight.", 3, 3, 3, None),
         ("No one was hurt in the blast.", None, None, None, 0),

@@ -155,8 +155,8 @@ def _number_of(noun: Token, patient: bool = False) -> tuple[Token, int] | None:
     # "the bomber killed five" names the killer; "the bomber was also killed" a victim
     collective = COLLECTIVE - ATTACKERS if patient else COLLECTIVE
     # "their dead", "the dead" are plural: no figure without a number
-    if noun.tag_ in ("NN", "NNP") and noun.lower_ != "dead" and noun.lemma_.lower() not in collective and noun.ent_type_ not in (
-            "GPE", "LOC", "FAC", "ORG", "NORP", "DATE", "TIME"):
+    if noun.tag_ in ("NN", "NNP") and noun.lower_ != "dead" and noun.lemma_.lower() not in collective and \
+            noun.ent_type_ not in ("GPE", "LOC", "FAC", "ORG", "NORP", "DATE", "TIME"):
         if noun.tag_ == "NNP" and noun.ent_type_ == "PERSON" or any(
                 c.dep_ in ("det", "poss") and c.lower_ not in ("no", "any", "some", "every") for c in noun.children):
             return noun, 1

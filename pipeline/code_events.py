@@ -119,8 +119,14 @@ _EARLIER_INCIDENT = re.compile(
     r"\b(?:came|comes|come|follows|followed) (?:just |only )?(?:\w+ ){0,2}(?:hours?|days?|weeks?|months?) "
     r"(?:after|before)\b", re.I)
 _AGGREGATE = re.compile(r"\b(ha[sv]e?|had) (?:\w+ )?(killed|claimed the lives|left|displaced)\b.*\b(since|over|in the past|"
-                        r"this year|so far|people in|thousands|across)\b|\b(since|so far this year|in total|altogether)\b.*"
-                        r"\b(killed|dead|deaths)\b", re.I)
+                        # "killed 1,800 people in the northeast", not "killed 16 people in an attack on a village"
+                        r"this year|so far|people in(?! an? (?:\w+ )?(?:attack|raid|ambush|assault|blast|bombing|"
+                        r"explosion|shooting|strike)\b)|thousands|across)\b|"
+                        r"\b(since|so far this year|in total|altogether)\b.*"
+                        r"\b(killed|dead|deaths)\b|"
+                        # "the death toll from the unrest now stands at 60": a campaign's tally
+                        r"\btoll (?:from|in|of) the (?:unrest|conflict|war|insurgency|protests|crisis|uprising|"
+                        r"hostilities)\b", re.I)
 _SPORT = re.compile(r"\b(\d{1,2}-\d{1,2} (?:win|victory|defeat|draw)|stadium|wickets?|innings|bowl(?:ed|er|ing)|"
                     r"batting|batsm[ae]n|midfield\w*|striker|goalkeeper|half-time|kick-?off|league|tournament|"
                     r"championship|coach|referee|penalty|scored|the match|fixture|fans|rugby|cricket|football|"
@@ -322,6 +328,12 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     info.counts = [c for c in cas.find_counts(sent, tokens, sent_text) if c.value <= cfg.max_event_fatalities]
     if _AGGREGATE.search(sent_text):
         info.counts = []  # "the insurgency has killed more than 1,800 people": a tally, not this incident
+    if pub and info.counts:
+        # "led a 2014 raid on a police station in which four officers were killed": an earlier year's toll
+        past = [t.head for t in tokens if t.dep_ in ("nummod", "compound", "amod") and t.head.pos_ == "NOUN"
+                and re.fullmatch(r"(?:19|20)\d\d", t.text) and int(t.text) < pub.year]
+        spans = [(min(x.idx for x in n.subtree), max(x.idx + len(x) for x in n.subtree)) for n in past]
+        info.counts = [c for c in info.counts if not any(a <= c.char_start and c.char_end <= b for a, b in spans)]
     all_times = find_time_refs(sent_text, sent.start_char, pub)
     info.times = [t for t in all_times if not _reporting_time(t, doc_text)]
     info.report_times = [t for t in all_times if t not in info.times and not _dateline_date(t, doc_text)]
@@ -696,7 +708,8 @@ def _is_event_sentence(info: SentInfo, article_sport: bool) -> bool:
         return False
     # "Policeman guarding polio team killed": a stated victim of a killing, with nothing saying accident,
     # disease or sport, is violence worth coding
-    counted_killing = any(c.kind == "killed" and c.value > 0 for c in info.counts) and not info.nonviolent
+    counted_killing = any(c.kind == "killed" and c.value > 0 and c.estimate != "bodies" for c in info.counts) \
+        and not info.nonviolent
     return armed or bool(info.tactics) or counted_killing
 
 
@@ -798,7 +811,8 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
                 pass  # headline and lead tell one story at different scales (province, then town)
             elif current is not None and keys and current.place_keys and not (keys & current.place_keys):
                 # another place: a new incident only if this sentence carries its own figures or a strong trigger
-                own = bool(info.counts) or strong
+                # bodies counted or received tell an incident already told
+                own = any(c.estimate != "bodies" for c in info.counts) or strong
                 match = next((inc for inc in incidents if keys & inc.place_keys), None)
                 if match is not None:
                     current = match
@@ -1094,6 +1108,12 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
         evidence["event_type"] = _ev(anchor_trig[0], inc.anchor.idx)
     # casualties
     counts = [c for s in sents for c in s.counts]
+    # "AA seizes Buthidaung as junta shelling kills four near Sittwe": a headline naming two places may give
+    # the other incident's figure; the body's own figures tell this one
+    two_place_headline = [s for s in sents if s.idx == 0 and _is_headline(s) and len(_place_keys(s, lex)) > 1]
+    if two_place_headline:
+        body_kinds = {c.kind for s in sents if s.idx != 0 for c in s.counts}
+        counts = [c for c in counts if not (c in two_place_headline[0].counts and c.kind in body_kinds)]
     k_best, k_low, k_high, k_ev = cas.aggregate(counts, "killed")
     w_best, _, _, w_ev = cas.aggregate(counts, "wounded")
     fatalities = k_best or 0

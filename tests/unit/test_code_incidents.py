@@ -148,3 +148,52 @@ def test_code_a_capital_that_speaks_is_not_where_it_happened(resources):
     assert len(rows) == 1
     texts = {m["text"] for m in json.loads(rows.iloc[0]["place_mentions"])}
     assert "Kyiv" not in texts and "Zaporizhzhia" in texts
+
+
+def test_code_toll_of_a_whole_unrest_is_background(resources):
+    rows = _code(resources, (
+        "Police opened fire on demonstrators marching toward the airport in Juliaca on Thursday, killing two "
+        "people, officials said. The death toll from the unrest now stands at more than 60, according to the "
+        "ombudsman's office."), published="2023-02-10")
+    assert len(rows) == 1
+    assert int(rows.iloc[0]["fatalities"]) == 2
+    assert int(rows.iloc[0]["fatalities_high"]) == 2
+
+
+def test_code_headline_figure_for_the_other_place_stays_out(resources):
+    rows = _code(resources, (
+        "Rebels seize Buthidaung as army shelling kills four near Sittwe\n\n"
+        "The Arakan Army said its fighters took full control of Buthidaung on Saturday after weeks of fighting "
+        "with junta troops. The group said dozens of soldiers had been killed in the battle."),
+        published="2024-05-19")
+    battle = rows[rows["event_type"] == "Battles"]
+    assert len(battle) == 1
+    assert int(battle.iloc[0]["fatalities"]) == 12
+
+
+def test_code_toll_of_an_earlier_years_raid_is_not_this_incidents(resources):
+    rows = _code(resources, (
+        "Police arrested a rebel commander in Butuan City on Monday, authorities said. Police said he led a "
+        "2014 raid on a police station in the province in which four officers were killed."),
+        published="2016-06-29")
+    assert len(rows) >= 1
+    assert all(int(f) == 0 for f in rows["fatalities"])
+
+
+def test_code_bodies_counted_by_a_resident_elsewhere_are_no_new_incident(resources):
+    rows = _code(resources, (
+        "The Nigerian Air Force says it killed dozens of ISWAP fighters in air strikes on the outskirts of Marte "
+        "in Borno State on Sunday. A resident of Marte now living in Maiduguri said relatives had counted at "
+        "least 20 bodies of fighters after the strikes."), published="2019-09-16")
+    assert len(rows) == 1
+    assert int(rows.iloc[0]["fatalities"]) == 12
+    assert int(rows.iloc[0]["fatalities_high"]) == 20
+
+
+def test_code_killed_people_in_an_attack_is_the_incidents_toll(resources):
+    rows = _code(resources, (
+        "Armed bandits have killed at least 16 people in an attack on Kadawa village in Zamfara State, residents "
+        "said. The police spokesman confirmed the attack but said only 11 bodies had been recovered by police."),
+        published="2019-06-04")
+    assert len(rows) == 1
+    assert (int(rows.iloc[0]["fatalities"]), int(rows.iloc[0]["fatalities_high"])) == (11, 16)

@@ -629,8 +629,13 @@ def _read_place_keys(info: SentInfo, lex: Lexicons) -> frozenset[str]:
         after = text[p["char_end"] - base:p["char_end"] - base + 12].split()
         return bool(after) and after[0].lower().strip(",.") in _NAME_HEADS
 
-    return frozenset(p["text"].lower() for p in info.places
-                     if not p.get("is_demonym") and p["text"].lower() not in lex.country_names and not in_a_name(p))
+    keys = [p for p in info.places
+            if not p.get("is_demonym") and p["text"].lower() not in lex.country_names and not in_a_name(p)]
+    # "GUAYAQUIL, Ecuador (AP) - Attackers hurled a grenade ... in the city of Duran": the dateline says where
+    # the reporter filed from when the sentence names another place
+    if any(p.get("source") != "dateline" for p in keys):
+        keys = [p for p in keys if p.get("source") != "dateline"]
+    return frozenset(p["text"].lower() for p in keys)
 
 
 def _protest_sentence(info: SentInfo) -> bool:
@@ -758,6 +763,11 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
                     current = match
                 else:
                     starts_new = True
+            elif current is not None and keys and current.place_keys and _near_places_differ(keys, current.place_keys) \
+                    and not any(keys & inc.place_keys for inc in incidents) and _fronted_place(info):
+                # a sentence opened by another place moves the story there, even in the lead: "hurled a grenade
+                # at a police post in Duran" / "In neighbouring Guayaquil, hooded men ... set a bus on fire"
+                starts_new = True
             elif n_event <= 3 and info.idx <= 4:
                 pass  # headline and lead tell one story at different scales (province, then town)
             elif current is not None and keys and current.place_keys and not (keys & current.place_keys):
@@ -771,10 +781,8 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
             if not starts_new and current is not None and not keys and info.tactic_set and len(incidents) > 1:
                 # "The shells fell on the camp" after a paragraph on an air strike elsewhere: the weapon says
                 # which incident the sentence goes on with
-                def weapons(inc):
-                    return set().union(*(s.tactic_set for s in inc.sentences))
-                if not info.tactic_set & weapons(current):
-                    match = next((inc for inc in incidents if inc is not current and info.tactic_set & weapons(inc)),
+                if not info.tactic_set & _tactics(current):
+                    match = next((inc for inc in incidents if inc is not current and info.tactic_set & _tactics(inc)),
                                  None)
                     if match is not None:
                         current = match
@@ -795,7 +803,15 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
         kinds = {c for s in first.sentences for c in s.classes}
         lead = [i for i in infos if i.idx < first.anchor.idx and i.idx <= 2 and not i.background
                 and i.classes & kinds and all(i is not s for inc in incidents for s in inc.sentences)]
-        if lead:
+        if lead and first.anchor.separate and len(incidents) < cfg.max_incidents_per_article:
+            # "Separately, gunmen burst into a bar": the lead told another incident than the one that follows
+            first = Incident(anchor=lead[0])
+            incidents.insert(0, first)
+            first.sentences[:0] = lead
+            for info in lead:
+                first.place_keys |= _place_keys(info, lex)
+            first.day = next((t.day for i in lead for t in i.times if t.relative or t.precision == 1), None)
+        elif lead:
             first.sentences[:0] = lead
             first.anchor = lead[0]
             for info in lead:
@@ -803,6 +819,22 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
             if first.day is None:
                 first.day = next((t.day for i in lead for t in i.times if t.relative or t.precision == 1), None)
     return incidents
+
+
+def _fronted_place(info: SentInfo) -> bool:
+    """"In neighbouring Guayaquil, hooded men stopped a bus": a place phrase set before the clause, the way
+    a report turns to another scene."""
+    words = [t for t in info.tokens if not t.is_punct]
+    if not words or words[0].lower_ not in ("in", "at", "near") or words[0].dep_ != "prep" or words[0].head.dep_ != "ROOT":
+        return False
+    end = words[0].right_edge
+    after = end.nbor() if end.i + 1 < len(end.doc) else None
+    return after is not None and after.text == "," and any(
+        words[0].idx < p["char_start"] < end.idx + len(end.text) for p in info.places)
+
+
+def _tactics(inc: Incident) -> set[str]:
+    return set().union(*(s.tactic_set for s in inc.sentences))
 
 
 def _anaphoric(token: Token) -> bool:

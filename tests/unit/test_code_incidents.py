@@ -80,6 +80,26 @@ def test_code_headline_naming_two_places_does_not_merge_their_incidents(resource
     assert len(rows) == 2
 
 
+def test_code_lead_before_a_separately_paragraph_is_its_own_incident(resources):
+    # the prosecutors who report the killing make the lead read as a court story; "Separately" still says
+    # the bar shooting is another incident than the one the lead told
+    rows = _code(resources, (
+        "MEXICO CITY, Jan 8 (Reuters) - The mayor of a town in the state of Guerrero was shot dead late Sunday, "
+        "state prosecutors said.\n\n"
+        "Separately, gunmen burst into a bar in the city of Celaya early on Sunday and opened fire on customers, "
+        "killing seven people, the Guanajuato state prosecutor's office said."), published="2024-01-08")
+    assert sorted(int(f) for f in rows["fatalities"]) == [1, 7]
+
+
+def test_code_sentence_opened_by_another_place_is_another_incident(resources):
+    rows = _code(resources, (
+        "GUAYAQUIL, Ecuador (AP) - Attackers hurled a grenade at a police post in the city of Duran, wounding "
+        "two officers, police said.\n\n"
+        "In neighboring Guayaquil, hooded men stopped a city bus, ordered the passengers off and set the vehicle "
+        "on fire."), published="2024-01-12")
+    assert len(rows) == 2
+
+
 @pytest.mark.parametrize("headline", [
     "Policeman guarding polio team killed in Peshawar",
     "Gunmen kill anti-terrorism court judge and family in Quetta",

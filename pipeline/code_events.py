@@ -240,6 +240,25 @@ def _in_subtree_of_old_clause(token: Token, old_refs: list[TimeRef]) -> bool:
     return False
 
 
+_DURATION = {"hour", "day", "week", "month", "year"}
+
+
+def _in_earlier_clause(token: Token) -> bool:
+    """"regained the town, four days after jihadists overran its camp": a clause set a span of time before
+    the main one tells another, earlier incident."""
+    for anc in [token, *token.ancestors]:
+        if anc.dep_ == "advcl":
+            marks = [c for c in anc.children if c.dep_ == "mark" and c.lower_ in ("after", "before")]
+        elif anc.dep_ == "pobj" and anc.head.lower_ in ("after", "before"):
+            marks = [anc.head]
+        else:
+            continue
+        spans = [c for m in marks for c in [*m.children, *anc.children] if c.dep_ == "npadvmod"]
+        if any(c.lemma_.lower() in _DURATION for c in spans):
+            return True
+    return False
+
+
 def _negated_or_hypothetical(token: Token) -> bool:
     if any(c.dep_ == "neg" for c in token.children):
         return True
@@ -269,9 +288,11 @@ _LESS_LETHAL = re.compile(r"\b(tear[- ]?gas|teargas|rubber bullets?|rubber-coate
 _DATELINE_DATE = re.compile(r"^\W{0,2}(?:\([^)]{1,30}\))?\s*(?:[-–—:]|\.-)")
 
 
-def _reporting_time(ref: TimeRef, text: str) -> bool:
-    """"police said on Monday", "KYIV, Aug 29 (Reuters) -": the day of the report, not of the incident."""
-    return bool(_REPORTING.search(text[max(0, ref.char_start - 40):ref.char_start])) or _dateline_date(ref, text)
+def _reporting_time(ref: TimeRef, text: str, sent_start: int = 0) -> bool:
+    """"police said on Monday", "KYIV, Aug 29 (Reuters) -": the day of the report, not of the incident. The
+    "said" must be in the same sentence: "..., the source said. On Monday, soldiers seized" dates the seizure."""
+    return bool(_REPORTING.search(text[max(sent_start, ref.char_start - 40):ref.char_start])) or \
+        _dateline_date(ref, text)
 
 
 def _dateline_date(ref: TimeRef, text: str) -> bool:
@@ -299,7 +320,7 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
         start = item.idx if isinstance(item, Token) else item.start_char
         return any(a - 30 <= start < b + 12 for a, b in less_lethal)
 
-    info.tactics = [(sp, a) for sp, a in inside(matches["tactics"]) if not crowd_control(sp)]
+    info.tactics = [(sp, a) for sp, a in inside(matches["tactics"]) if not crowd_control(sp) and not _seized(sp.root)]
     # "set a school on fire", "set fire to houses": arson, not gunfire
     arson_at = [(m.start() + sent.start_char, m.end() + sent.start_char) for m in _SET_ON_FIRE.finditer(sent_text)]
 
@@ -322,7 +343,7 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     if _AGGREGATE.search(sent_text):
         info.counts = []  # "the insurgency has killed more than 1,800 people": a tally, not this incident
     all_times = find_time_refs(sent_text, sent.start_char, pub)
-    info.times = [t for t in all_times if not _reporting_time(t, doc_text)]
+    info.times = [t for t in all_times if not _reporting_time(t, doc_text, sent.start_char)]
     info.report_times = [t for t in all_times if t not in info.times and not _dateline_date(t, doc_text)]
     info.separate = bool(_SEPARATE_CUES.search(sent_text))
     actor_chars = [(s.start_char, s.end_char) for s, _ in info.actors]
@@ -368,6 +389,10 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
             continue  # "police fired tear gas": the crowd was dispersed, not shot at
         if old and fresh and _in_subtree_of_old_clause(token, old):
             continue
+        if _in_earlier_clause(token):
+            continue
+        if hit[0] in ("bomb", "shell", "shoot", "explode") and token.pos_ == "NOUN" and _seized(token):
+            continue  # "soldiers seized rifles and explosives": the weapons were taken, not used
         if hit[0] == "capture" and hit[1] != "strong" and token.pos_ == "VERB" and not _takes_territory(token, info):
             continue  # "police seized documents and handguns": a seizure, not territory taken
         triggers.append((token, hit[0], hit[1]))
@@ -385,6 +410,17 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
         # about this incident; the background cue belongs to the reason given
         info.background = False
     return info
+
+
+_SEIZE_VERBS = {"seize", "recover", "confiscate", "find", "discover", "defuse", "impound", "uncover", "intercept"}
+
+
+def _seized(token: Token) -> bool:
+    """A weapon named as what was seized or found: "seized four rifles, rounds of ammunition and explosives"."""
+    t = token
+    while t.dep_ in ("conj", "appos", "compound") or (t.dep_ == "pobj" and t.head.lower_ == "of"):
+        t = t.head.head if t.dep_ == "pobj" else t.head
+    return t.dep_ in ("dobj", "nsubjpass") and t.head.lemma_.lower() in _SEIZE_VERBS
 
 
 _BLAME = re.compile(r"\b(blam\w*|accus\w*|suspect\w*|attribut\w*|pointed)\b", re.I)
@@ -666,7 +702,10 @@ def _is_event_sentence(info: SentInfo, article_sport: bool) -> bool:
     # "Policeman guarding polio team killed": a stated victim of a killing, with nothing saying accident,
     # disease or sport, is violence worth coding
     counted_killing = any(c.kind == "killed" and c.value > 0 for c in info.counts) and not info.nonviolent
-    return armed or bool(info.tactics) or counted_killing
+    # "soldiers at a checkpoint seized four rifles and explosives": forces disrupting weapons use
+    seizure = bool(set(weak) & {"seize_weapons", "defuse"}) and any(
+        a["role"] in ("military", "police") for _, a in info.generic)
+    return armed or bool(info.tactics) or counted_killing or seizure
 
 
 _POLICY_FRAME = re.compile(r"\b(peace talks|peace process|truce|cease-?fire|negotiat\w+|talks|summit|agreement|"
@@ -721,7 +760,8 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
         if info.background:
             continue
         keys = _place_keys(info, lex)
-        if info.idx == 0 and len(keys) > 1 and all(_near_places_differ({a}, {b}) for a in keys for b in keys if a < b):
+        towns = keys - _provinces(info)  # "near Banikoara, in the department of Alibori" names one place
+        if info.idx == 0 and len(towns) > 1 and all(_near_places_differ({a}, {b}) for a in towns for b in towns if a < b):
             keys = set()  # a headline naming two places sums up two incidents: it ties neither to the other
         if info.is_event:
             n_event += 1
@@ -731,7 +771,7 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
                 current.sentences.append(info)
                 current.place_keys |= keys
                 if current.day is None:
-                    current.day = next((t.day for t in info.times if t.relative or t.precision == 1), None)
+                    current.day = next(iter(_own_days(info)), None)
                 continue
             if current is not None and _protest_sentence(info) and not _protest_sentence(current.anchor) and \
                     current.anchor.triggers and current.anchor.triggers[0][1] in ATTACK_CLASSES:
@@ -749,30 +789,34 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
                 current.sentences.append(info)  # "soldiers returned fire, killing two": the same fight
                 current.place_keys |= keys
                 continue
-            own_days = {t.day for t in info.times if t.relative or t.precision == 1}
+            own_days = set(_own_days(info))
             # "The attack comes amid...", "the siege ended ...": a definite noun points back at a told incident
             told = {c for s in current.sentences for c in s.classes} if current is not None else set()
             strong = any(st == "strong" and not (_anaphoric(t) and c in told and c in ATTACK_CLASSES)
                          for t, c, st in info.triggers)
             if current is not None and info.separate:
                 starts_new = True
-            elif current is not None and strong and current.day and own_days and current.day not in own_days:
-                # another day is another event (ACLED: one event per actor set, place and day)
-                match = next((inc for inc in incidents if inc.day in own_days), None)
-                if match is not None:
-                    current = match
-                else:
-                    starts_new = True
             elif current is not None and keys and current.place_keys and _near_places_differ(keys, current.place_keys) \
                     and not any(keys & inc.place_keys for inc in incidents) and _fronted_place(info):
                 # a sentence opened by another place moves the story there, even in the lead: "hurled a grenade
                 # at a police post in Duran" / "In neighbouring Guayaquil, hooded men ... set a bus on fire"
                 starts_new = True
+            elif current is not None and (strong or keys and current.place_keys and _near_places_differ(
+                    keys, current.place_keys)) and current.day and own_days and current.day not in own_days:
+                # another day is another event (ACLED: one event per actor set, place and day); a weak word
+                # is enough when the place differs too ("On Monday, soldiers in Malanville seized rifles")
+                match = next((inc for inc in incidents if inc.day in own_days), None)
+                if match is not None:
+                    current = match
+                else:
+                    starts_new = True
             elif n_event <= 3 and info.idx <= 4:
                 pass  # headline and lead tell one story at different scales (province, then town)
             elif current is not None and keys and current.place_keys and not (keys & current.place_keys):
                 # another place: a new incident only if this sentence carries its own figures or a strong trigger
-                own = bool(info.counts) or strong
+                # "It still holds hostages in neighbouring Sulu": running text in the present tells a standing
+                # state, not an incident
+                own = bool(info.counts) or strong and not (info.span.root.tag_ in ("VBZ", "VBP") and not _is_headline(info))
                 match = next((inc for inc in incidents if keys & inc.place_keys), None)
                 if match is not None:
                     current = match
@@ -794,7 +838,7 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
             if info.is_event:
                 current.place_keys |= keys  # "Robotyne lies 10 km south of Orikhiv" places nothing that happened
             if current.day is None and info.is_event:
-                days = [t.day for t in info.times if t.relative or t.precision == 1]
+                days = _own_days(info)
                 current.day = days[0] if days else None
     if incidents:
         # a headline and lead told in weak words ("thousands rally", "people gathered") before the first
@@ -810,15 +854,43 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
             first.sentences[:0] = lead
             for info in lead:
                 first.place_keys |= _place_keys(info, lex)
-            first.day = next((t.day for i in lead for t in i.times if t.relative or t.precision == 1), None)
+            first.day = next((d for i in lead for d in _own_days(i)), None)
         elif lead:
             first.sentences[:0] = lead
             first.anchor = lead[0]
             for info in lead:
                 first.place_keys |= _place_keys(info, lex)
             if first.day is None:
-                first.day = next((t.day for i in lead for t in i.times if t.relative or t.precision == 1), None)
+                first.day = next((d for i in lead for d in _own_days(i)), None)
     return incidents
+
+
+_PROVINCE_WORDS = {"province", "state", "region", "governorate", "oblast", "department"}
+
+
+def _provinces(info: SentInfo) -> set[str]:
+    """Place keys that name a province ("Borno State", "the department of Alibori"), the scale above a town."""
+    return {p["text"].lower() for p in info.places
+            if p.get("cue") == "province" or p["text"].lower().split()[-1] in _PROVINCE_WORDS}
+
+
+_RELATIONAL = re.compile(r"\b(?:earlier|later|before|after|previous|prior)\b", re.I)
+
+
+def _dating_refs(info: SentInfo) -> list[TimeRef]:
+    """The times that date a sentence's own incident: not the span of an earlier clause ("regained the town,
+    four days after jihadists overran it"), and "A day earlier, on Sunday" is Sunday, not a day the resolver
+    counts back from the publication date."""
+    refs = [t for t in info.times
+            if not any(_in_earlier_clause(tok) for tok in info.tokens if t.char_start <= tok.idx < t.char_end)]
+    named = [t for t in refs if not _RELATIONAL.search(t.text)]
+    return named or refs
+
+
+def _own_days(info: SentInfo) -> list[date]:
+    """The days that tell a sentence's incident from others: "two days before", "a day later" are counted by
+    the resolver from the publication date, not from the incident they are measured from."""
+    return [t.day for t in _dating_refs(info) if (t.relative or t.precision == 1) and not _RELATIONAL.search(t.text)]
 
 
 def _fronted_place(info: SentInfo) -> bool:
@@ -1325,6 +1397,9 @@ def _main_victim(victims: list, perp_group: str | None):
         return (0 if v[4] not in ("kill", "wound") else 1, 0 if v[2] is not None else 1)
 
     best = sorted(usable, key=rank)[0]
+    if best[0] == "unidentified":
+        # "jets engaged the terrorists ... killed dozens of ISWAP fighters": the named group says who they were
+        best = next((v for v in usable if v[0] == "group"), best)
     # "two peacekeepers were killed when their convoy struck a bomb": whose convoy it was says the target
     killed = next((v for v in usable if v[4] == "kill" and v[0] == "civilians" and v[2] is not None
                    and v[2]["target_type"] not in ("Private Citizens & Property", "Military", "Police")), None)
@@ -1480,7 +1555,7 @@ def _incident_date(inc: Incident, sents: list[SentInfo], pub: date | None):
     ordered = [inc.anchor] + [s for s in sents if s is not inc.anchor]
     for s in ordered:
         # "an overnight raid ... in the early hours of Monday": the named day says which side of midnight
-        for ref in sorted(s.times, key=lambda r: r.text.lower() in ("overnight", "last night", "tonight")):
+        for ref in sorted(_dating_refs(s), key=lambda r: r.text.lower() in ("overnight", "last night", "tonight")):
             if pub is None and ref.relative:
                 continue
             if pub is not None and not (0 <= (pub - ref.day).days <= 31):

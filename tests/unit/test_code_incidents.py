@@ -100,6 +100,50 @@ def test_code_sentence_opened_by_another_place_is_another_incident(resources):
     assert len(rows) == 2
 
 
+def test_code_weapons_seized_elsewhere_next_day_are_another_event(resources):
+    # the lead names a town and its province (one place); the seizure has its own day and place
+    rows = _code(resources, (
+        "COTONOU - Five soldiers were killed on Sunday in an ambush on their patrol near Banikoara, in the "
+        "northern department of Alibori, military sources said.\n\n"
+        "The patrol was attacked by heavily armed men on motorbikes, one of the sources said.\n\n"
+        "On Monday, soldiers manning a checkpoint in Malanville seized four Kalashnikov rifles, several thousand "
+        "rounds of ammunition and explosives hidden in a truck, a security official said."), published="2024-07-16")
+    assert sorted(rows["sub_event_type"]) == ["Armed clash", "Disrupted weapons use"]
+
+
+def test_code_present_tense_state_in_another_place_is_not_an_incident(resources):
+    rows = _code(resources, (
+        "ZAMBOANGA CITY, Philippines - Gunmen abducted three rubber tappers from a plantation in Sumisip town, "
+        "Basilan province, on Monday, the military said.\n\n"
+        "The military blamed a faction of the Abu Sayyaf operating in the hinterlands of Sumisip.\n\n"
+        "\"Our troops are in hot pursuit,\" the task force commander said. No ransom demand has been received. "
+        "Relatives gathered at the town hall.\n\n"
+        "The group still holds several foreign and local hostages in neighboring Sulu."), published="2017-12-06")
+    assert len(rows) == 1
+
+
+def test_code_clause_four_days_earlier_is_another_incident(resources):
+    # "four days after jihadists overran its camp" neither dates nor types the recapture; the attack of
+    # Wednesday is its own incident
+    rows = _code(resources, (
+        "BAMAKO, Oct. 22 (Xinhua) -- The Malian army said Sunday it had regained control of the town of "
+        "Tenenkou, four days after jihadist fighters overran its military camp and occupied the town.\n\n"
+        "Troops launched a counter-offensive on Saturday and cleared the town, killing 31 terrorists, the army "
+        "said.\n\n"
+        "The army also confirmed that eight soldiers were killed when the camp came under attack on Wednesday."),
+        published="2023-10-22")
+    assert sorted(str(d)[:10] for d in rows["event_date"]) == ["2023-10-18", "2023-10-21"]
+
+
+def test_code_named_group_says_who_the_engaged_terrorists_were(resources):
+    rows = _code(resources, (
+        "The Nigerian Air Force said on Monday its jets killed dozens of ISWAP fighters in air strikes near "
+        "Marte on Saturday.\n\n"
+        "An Alpha Jet engaged the terrorists at their gathering point, the statement said."), published="2019-09-16")
+    assert len(rows) == 1
+    assert rows.iloc[0]["actor2_group"].startswith("ISWAP")
+
+
 @pytest.mark.parametrize("headline", [
     "Policeman guarding polio team killed in Peshawar",
     "Gunmen kill anti-terrorism court judge and family in Quetta",

@@ -134,6 +134,7 @@ _SEPARATE_CUES = re.compile(
     r"in a second (?:attack|incident)|in a related (?:attack|incident)|in a different (?:attack|incident)|"
     r"meanwhile|also on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|^\W*also (?:yesterday|today|"
     r"on|late|early|last|in)|^\W*(?:elsewhere|separately|in another)|a day (?:earlier|later|before)|"
+    r"^\W*(?:about |some |nearly |around )?\w+ hours? (?:later|earlier)|"
     r"the previous day|earlier (?:in the day|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)))\b",
     re.I)
 _SUSPECT_CUES = re.compile(
@@ -240,6 +241,27 @@ def _in_subtree_of_old_clause(token: Token, old_refs: list[TimeRef]) -> bool:
     return False
 
 
+_CROWD_HEADS = {"hundred", "thousand", "dozen", "score", "crowd", "throng"}
+
+
+def _crowd_subject(verb: Token) -> bool:
+    """"more than 500 people marched", "dozens of journalists staged a sit-in, chanting slogans": a counted
+    crowd of civilians doing a protest verb is a demonstration."""
+    if verb.pos_ != "VERB":
+        return False
+    v = verb
+    while not any(c.dep_ == "nsubj" for c in v.children) and v.dep_ in ("advcl", "conj", "xcomp") and v.head is not v:
+        v = v.head
+    subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+    if subj is None:
+        return False
+    people = [subj] + [t for c in subj.children if c.dep_ == "prep" and c.lower_ == "of"
+                       for t in c.children if t.dep_ == "pobj"]
+    if any(p.lemma_.lower() in cas.ATTACKERS | cas.SECURITY for p in people):
+        return False  # "hundreds of troops marched on the town"
+    return subj.lemma_.lower() in _CROWD_HEADS or any(c.dep_ == "nummod" for c in subj.children)
+
+
 _DURATION = {"hour", "day", "week", "month", "year"}
 
 
@@ -320,7 +342,9 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
         start = item.idx if isinstance(item, Token) else item.start_char
         return any(a - 30 <= start < b + 12 for a, b in less_lethal)
 
-    info.tactics = [(sp, a) for sp, a in inside(matches["tactics"]) if not crowd_control(sp) and not _seized(sp.root)]
+    # "a bomb-disposal team", "the bomb squad": the people who deal with bombs, not a bomb that was used
+    info.tactics = [(sp, a) for sp, a in inside(matches["tactics"]) if not crowd_control(sp) and not _seized(sp.root)
+                    and not (sp.root.dep_ == "compound" and sp.root.head.lemma_.lower() in _DISPOSAL)]
     # "set a school on fire", "set fire to houses": arson, not gunfire
     arson_at = [(m.start() + sent.start_char, m.end() + sent.start_char) for m in _SET_ON_FIRE.finditer(sent_text)]
 
@@ -387,6 +411,8 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
         if less_lethal and hit[0] in ("shoot", "shell", "bomb", "explode") and (
                 crowd_control(token) or any(crowd_control(c) for c in token.children if c.dep_ == "dobj")):
             continue  # "police fired tear gas": the crowd was dispersed, not shot at
+        if hit == ("protest", "weak") and token.lemma_.lower() != "gather" and _crowd_subject(token):
+            hit = ("protest", "strong")  # "more than 500 people marched", "dozens of journalists ... chanting"
         if old and fresh and _in_subtree_of_old_clause(token, old):
             continue
         if _in_earlier_clause(token):
@@ -397,6 +423,17 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
             continue  # "police seized documents and handguns": a seizure, not territory taken
         triggers.append((token, hit[0], hit[1]))
     info.triggers = triggers
+    semi = sent_text.find(";")
+    if semi > 0 and _is_headline(info):
+        # "Journalist shot dead in Mehrabpur; colleagues protest": a headline's second half sums up another
+        # incident, which the body tells; it must not type or place the first
+        cut = sent.start_char + semi
+        info.triggers = [x for x in info.triggers if x[0].idx < cut]
+        info.tactics = [x for x in info.tactics if x[0].start_char < cut]
+        info.targets = [x for x in info.targets if x[0].start_char < cut]
+        info.generic = [x for x in info.generic if x[0].start_char < cut]
+        info.counts = [c for c in info.counts if c.char_start < cut]
+        info.places = [p for p in info.places if p["char_start"] < cut]
     info.background = bool((old and not fresh) or (cue and not fresh) or _EARLIER_INCIDENT.search(sent_text))
     specific = set(_most_specific([n for _, n in info.actors], lex))
     named = [(sp, n) for sp, n in info.actors if n in specific]
@@ -412,14 +449,16 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     return info
 
 
+_DISPOSAL = {"disposal", "squad", "expert", "technician", "shelter", "threat", "scare", "hoax", "detection"}
 _SEIZE_VERBS = {"seize", "recover", "confiscate", "find", "discover", "defuse", "impound", "uncover", "intercept"}
 
 
 def _seized(token: Token) -> bool:
     """A weapon named as what was seized or found: "seized four rifles, rounds of ammunition and explosives"."""
     t = token
-    while t.dep_ in ("conj", "appos", "compound") or (t.dep_ == "pobj" and t.head.lower_ == "of"):
-        t = t.head.head if t.dep_ == "pobj" else t.head
+    while t.dep_ in ("conj", "appos", "compound") or (t.dep_ == "pobj" and t.head.lower_ == "of") or (
+            t.dep_ == "dobj" and t.head.dep_ == "relcl"):  # "defused the device, which contained explosives"
+        t = t.head.head if t.dep_ in ("pobj", "dobj") else t.head
     return t.dep_ in ("dobj", "nsubjpass") and t.head.lemma_.lower() in _SEIZE_VERBS
 
 
@@ -756,6 +795,8 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
     incidents: list[Incident] = []
     current: Incident | None = None
     n_event = 0
+    scene: SentInfo | None = None
+    set_by: dict[int, SentInfo] = {}  # event sentence -> the sentence before it that set its scene
     for info in infos:
         if info.background:
             continue
@@ -763,10 +804,19 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
         towns = keys - _provinces(info)  # "near Banikoara, in the department of Alibori" names one place
         if info.idx == 0 and len(towns) > 1 and all(_near_places_differ({a}, {b}) for a in towns for b in towns if a < b):
             keys = set()  # a headline naming two places sums up two incidents: it ties neither to the other
+        if not info.is_event and info.separate and keys and current is not None:
+            # "About two hours later, villagers in Bannang Sata found a cylinder." sets the scene of the
+            # event sentence that follows: "A police team defused the device."
+            scene = info
+        separate = info.separate
+        if info.is_event and scene is not None and not keys and not separate:
+            keys, separate = _place_keys(scene, lex), True
+            set_by[info.idx] = scene
         if info.is_event:
+            scene = None
             n_event += 1
             starts_new = current is None
-            if current is not None and not info.separate and (info.claims or _REACTION.search(info.text)):
+            if current is not None and not separate and (info.claims or _REACTION.search(info.text)):
                 # claims, condemnations and reactions talk about an incident already told; they never open one
                 current.sentences.append(info)
                 current.place_keys |= keys
@@ -785,16 +835,16 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
                     current.sentences.append(info)
                     current.place_keys |= keys
                     continue
-            if current is not None and _RESPONSE.search(info.text) and not info.separate:
+            if current is not None and _RESPONSE.search(info.text) and not separate:
                 current.sentences.append(info)  # "soldiers returned fire, killing two": the same fight
                 current.place_keys |= keys
                 continue
             own_days = set(_own_days(info))
             # "The attack comes amid...", "the siege ended ...": a definite noun points back at a told incident
-            told = {c for s in current.sentences for c in s.classes} if current is not None else set()
+            told = {c for inc in incidents for s in inc.sentences for c in s.classes}  # by any incident so far
             strong = any(st == "strong" and not (_anaphoric(t) and c in told and c in ATTACK_CLASSES)
                          for t, c, st in info.triggers)
-            if current is not None and info.separate:
+            if current is not None and separate:
                 starts_new = True
             elif current is not None and keys and current.place_keys and _near_places_differ(keys, current.place_keys) \
                     and not any(keys & inc.place_keys for inc in incidents) and _fronted_place(info):
@@ -840,6 +890,13 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
             if current.day is None and info.is_event:
                 days = _own_days(info)
                 current.day = days[0] if days else None
+    for inc in incidents:
+        scene = set_by.get(inc.anchor.idx)
+        if scene is not None:  # the scene-setting sentence goes with the incident it opened
+            for other in incidents:
+                other.sentences = [s for s in other.sentences if s is not scene]
+            inc.sentences.insert(0, scene)
+            inc.day = inc.day or next(iter(_own_days(scene)), None)
     if incidents:
         # a headline and lead told in weak words ("thousands rally", "people gathered") before the first
         # strong sentence belong to the first incident when they speak of the same kind of event

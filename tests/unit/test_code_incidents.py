@@ -144,6 +144,38 @@ def test_code_named_group_says_who_the_engaged_terrorists_were(resources):
     assert rows.iloc[0]["actor2_group"].startswith("ISWAP")
 
 
+def test_code_counted_crowd_marching_is_a_protest_after_a_killing(resources):
+    rows = _code(resources, (
+        "ISTMINA, Colombia - Gunmen shot dead a community leader outside his house on Thursday night, police "
+        "said.\n\n"
+        "On Saturday, more than 500 people marched through the town to the cemetery, carrying white flags."),
+        published="2022-09-12")
+    assert sorted(rows["event_type"]) == ["Protests", "Violence against civilians"]
+
+
+def test_code_headline_second_half_does_not_type_the_first_incident(resources):
+    rows = _code(resources, (
+        "Journalist shot dead in Mehrabpur; colleagues protest\n\n"
+        "A local journalist was shot dead by unidentified assailants in Mehrabpur town on Tuesday night, police "
+        "said. He received three bullets in the chest.\n\n"
+        "On Wednesday, dozens of journalists staged a sit-in outside the press club, chanting slogans. The "
+        "protesters dispersed peacefully."), published="2022-05-26")
+    assert sorted(rows["event_type"]) == ["Protests", "Violence against civilians"]
+
+
+def test_code_sentence_setting_a_later_scene_opens_the_next_incident(resources):
+    # the defusal is told after a sentence that moves the story hours later to another district; the
+    # bomb-disposal team is not a bomb that was used
+    rows = _code(resources, (
+        "PATTANI, Thailand - A paramilitary ranger was killed and two others were wounded when a bomb exploded "
+        "beside a rural road in Yarang district on Wednesday, officials said.\n\n"
+        "The wounded rangers were taken to Pattani Hospital.\n\n"
+        "About two hours later, villagers in Bannang Sata district found a suspicious gas cylinder near a "
+        "primary school. A police bomb-disposal team defused the device, which contained about 10 kg of "
+        "explosives, the district chief said."), published="2023-11-02")
+    assert sorted(rows["sub_event_type"]) == ["Disrupted weapons use", "Remote explosive/landmine/IED"]
+
+
 @pytest.mark.parametrize("headline", [
     "Policeman guarding polio team killed in Peshawar",
     "Gunmen kill anti-terrorism court judge and family in Quetta",

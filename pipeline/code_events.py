@@ -82,7 +82,7 @@ ATTACK_CLASSES = {"attack", "clash", "kill", "explode", "shoot", "bomb", "strike
 CLASH_WORDS = {"clash", "gunbattle", "gunfight", "firefight", "shootout", "battle", "fight", "exchange", "skirmish",
                "encounter", "ambush", "engage", "repulse", "repel", "retaliate", "return"}
 HYPOTHETICAL_HEADS = {"threaten", "plan", "vow", "warn", "fear", "plot", "intend", "prevent", "thwart", "avert",
-                      "foil", "urge", "call", "condemn", "deny", "allege", "prepare", "want", "try"}
+                      "foil", "urge", "call", "condemn", "deny", "allege", "prepare", "want", "try", "demand", "fail"}
 MODALS = {"could", "would", "might", "may", "will", "shall", "should", "can"}
 EXPLOSIVE_ORDER = ["chemical", "air_strike", "suicide_bomb", "shelling", "remote_explosive", "grenade"]
 SUB_BY_TACTIC = {
@@ -1208,7 +1208,9 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     # sides
     sides = _sides(inc, lex)
     has_clash_word = any(t.lemma_.lower() in CLASH_WORDS or c == "clash" for s in sents for t, c, _ in s.triggers)
-    protest_words = {t.lemma_.lower() for s in sents for t in s.tokens}
+    # "demanding the arrest of the killers" asks for an arrest; "the protesters dispersed peacefully" went home
+    protest_words = {t.lemma_.lower() for s in sents for t in s.tokens if not _negated_or_hypothetical(t) and not (
+        t.lemma_.lower() == "disperse" and not any(c.dep_ in ("dobj", "nsubjpass", "agent") for c in t.children))}
     protesters = (any(a["role"] == "protesters" and a.get("term", "") != "activists" for s in sents
                       for _, a in s.generic) or "protest" in strong_classes)
     armed_nonstate = any(a["role"] == "armed_group" for s in sents for _, a in s.generic) or any(

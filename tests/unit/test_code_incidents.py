@@ -176,6 +176,19 @@ def test_code_sentence_setting_a_later_scene_opens_the_next_incident(resources):
     assert sorted(rows["sub_event_type"]) == ["Disrupted weapons use", "Remote explosive/landmine/IED"]
 
 
+def test_code_crowd_demanding_arrests_is_a_peaceful_protest(resources):
+    # the crowd demands an arrest and blames police for failing to make one: no arrest was made, and
+    # protesters who dispersed of their own accord met no intervention
+    rows = _code(resources, (
+        "DHAKA - A publisher was hacked to death by unidentified assailants at his office yesterday "
+        "afternoon, police said.\n\n"
+        "In the evening, hundreds of writers and students formed a human chain at the Shahbagh intersection, "
+        "demanding the immediate arrest of the killers and chanting slogans against the police for failing to "
+        "arrest them. The protesters dispersed peacefully."), published="2015-12-06")
+    protest = rows[rows["event_type"] == "Protests"]
+    assert len(rows) == 2 and list(protest["sub_event_type"]) == ["Peaceful protest"]
+
+
 @pytest.mark.parametrize("headline", [
     "Policeman guarding polio team killed in Peshawar",
     "Gunmen kill anti-terrorism court judge and family in Quetta",

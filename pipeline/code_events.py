@@ -872,7 +872,8 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
                     current = match
                 elif own and _near_places_differ(keys, current.place_keys):
                     starts_new = True
-            if not starts_new and current is not None and not keys and info.tactic_set and len(incidents) > 1:
+            if not starts_new and current is not None and not keys and info.tactic_set and len(incidents) > 1 and \
+                    not (_protest_sentence(info) and _protest_sentence(current.anchor)):  # protesters' fire stays
                 # "The shells fell on the camp" after a paragraph on an air strike elsewhere: the weapon says
                 # which incident the sentence goes on with
                 if not info.tactic_set & _tactics(current):

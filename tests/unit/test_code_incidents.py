@@ -189,6 +189,18 @@ def test_code_crowd_demanding_arrests_is_a_peaceful_protest(resources):
     assert len(rows) == 2 and list(protest["sub_event_type"]) == ["Peaceful protest"]
 
 
+def test_code_protesters_setting_fire_stay_with_their_protest(resources):
+    # the arson of the protesters does not join the mob's burning told earlier because both use fire
+    rows = _code(resources, (
+        "PORT-AU-PRINCE - A crowd beat six men suspected of belonging to a gang in Delmas on Tuesday and then set "
+        "them on fire, witnesses said.\n\n"
+        "The men were beaten with sticks, and their bodies were burned in the middle of the street.\n\n"
+        "On Wednesday morning, hundreds of people protesting against insecurity blocked roads in Petion-Ville.\n\n"
+        "Some protesters threw stones at a police patrol and set one police pickup on fire."), published="2023-05-18")
+    riot = rows[rows["sub_event_type"] == "Violent demonstration"]
+    assert len(rows) == 2 and len(riot) == 1
+
+
 @pytest.mark.parametrize("headline", [
     "Policeman guarding polio team killed in Peshawar",
     "Gunmen kill anti-terrorism court judge and family in Quetta",

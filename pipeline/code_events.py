@@ -110,7 +110,7 @@ _BACKGROUND_CUES = re.compile(
     r"\b(anniversary|in the past|last year|so far this year|this year|earlier this year|in recent (?:years|months|weeks)|"
     r"over the past|over the last|the latest in|deadliest since|worst since|has (?:seen|witnessed|suffered|been hit)|"
     r"have (?:seen|witnessed|suffered|been hit)|history of|were convicted|was convicted|sentenced|years? of|"
-    r"months? of|decades?|remembered|commemorat|mark(?:s|ed|ing)? the|since the|since taking|ever since|"
+    r"months? of|decades?|remembered|commemorat|mark(?:s|ed|ing)? the|since the|since then|since taking|ever since|"
     r"the majority of|in the run-up|used to|over the years|repeatedly|regularly|frequently|routinely|"
     r"ha(?:ve|s) become (?:\w+ )?common|increasingly|(?:been|was|were) (?:rocked|shaken|roiled|gripped|plagued) by|"
     r"(?:a|the) (?:wave|spate|string|series) of|analysts?|researchers?|think tank|consultancy)\b", re.I)
@@ -281,8 +281,16 @@ def _in_earlier_clause(token: Token) -> bool:
     return False
 
 
+def _risk_of(token: Token) -> bool:
+    """"tired of being kidnapped", "the fear of being killed": a risk, not an incident."""
+    return token.dep_ == "pcomp" and token.head.lower_ == "of" and any(
+        c.dep_ == "auxpass" and c.lower_ == "being" for c in token.children)
+
+
 def _negated_or_hypothetical(token: Token) -> bool:
     if any(c.dep_ == "neg" for c in token.children):
+        return True
+    if _risk_of(token):
         return True
     if any(c.dep_ == "aux" and c.lower_ in MODALS for c in token.children):
         return True
@@ -344,7 +352,8 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
 
     # "a bomb-disposal team", "the bomb squad": the people who deal with bombs, not a bomb that was used
     info.tactics = [(sp, a) for sp, a in inside(matches["tactics"]) if not crowd_control(sp) and not _seized(sp.root)
-                    and not (sp.root.dep_ == "compound" and sp.root.head.lemma_.lower() in _DISPOSAL)]
+                    and not (sp.root.dep_ == "compound" and sp.root.head.lemma_.lower() in _DISPOSAL)
+                    and not _risk_of(sp.root)]
     # "set a school on fire", "set fire to houses": arson, not gunfire
     arson_at = [(m.start() + sent.start_char, m.end() + sent.start_char) for m in _SET_ON_FIRE.finditer(sent_text)]
 

@@ -201,6 +201,17 @@ def test_code_protesters_setting_fire_stay_with_their_protest(resources):
     assert len(rows) == 2 and len(riot) == 1
 
 
+def test_code_tallies_since_then_and_fears_of_being_kidnapped_do_not_type_a_protest(resources):
+    rows = _code(resources, (
+        "PORT-AU-PRINCE - On Wednesday morning, hundreds of people protesting against insecurity blocked roads "
+        "in Petion-Ville with burning tires.\n\n"
+        "Some protesters threw stones at a police patrol, and two officers were injured.\n\n"
+        "Since then, civil society groups have counted more than 160 people killed by vigilantes.\n\n"
+        "\"People are tired of being kidnapped, raped and killed,\" said a community leader."),
+        published="2023-05-18")
+    assert list(rows["sub_event_type"]) == ["Violent demonstration"]
+
+
 @pytest.mark.parametrize("headline", [
     "Policeman guarding polio team killed in Peshawar",
     "Gunmen kill anti-terrorism court judge and family in Quetta",

@@ -82,7 +82,7 @@ ATTACK_CLASSES = {"attack", "clash", "kill", "explode", "shoot", "bomb", "strike
 CLASH_WORDS = {"clash", "gunbattle", "gunfight", "firefight", "shootout", "battle", "fight", "exchange", "skirmish",
                "encounter", "ambush", "engage", "repulse", "repel", "retaliate", "return"}
 HYPOTHETICAL_HEADS = {"threaten", "plan", "vow", "warn", "fear", "plot", "intend", "prevent", "thwart", "avert",
-                      "foil", "urge", "call", "condemn", "deny", "allege", "prepare", "want", "try"}
+                      "foil", "urge", "call", "condemn", "deny", "allege", "prepare", "want", "try", "demand", "fail"}
 MODALS = {"could", "would", "might", "may", "will", "shall", "should", "can"}
 EXPLOSIVE_ORDER = ["chemical", "air_strike", "suicide_bomb", "shelling", "remote_explosive", "grenade"]
 SUB_BY_TACTIC = {
@@ -110,7 +110,7 @@ _BACKGROUND_CUES = re.compile(
     r"\b(anniversary|in the past|last year|so far this year|this year|earlier this year|in recent (?:years|months|weeks)|"
     r"over the past|over the last|the latest in|deadliest since|worst since|has (?:seen|witnessed|suffered|been hit)|"
     r"have (?:seen|witnessed|suffered|been hit)|history of|were convicted|was convicted|sentenced|years? of|"
-    r"months? of|decades?|remembered|commemorat|mark(?:s|ed|ing)? the|since the|since taking|ever since|"
+    r"months? of|decades?|remembered|commemorat|mark(?:s|ed|ing)? the|since the|since then|since taking|ever since|"
     r"the majority of|in the run-up|used to|over the years|repeatedly|regularly|frequently|routinely|"
     r"ha(?:ve|s) become (?:\w+ )?common|increasingly|(?:been|was|were) (?:rocked|shaken|roiled|gripped|plagued) by|"
     r"(?:a|the) (?:wave|spate|string|series) of|analysts?|researchers?|think tank|consultancy)\b", re.I)
@@ -140,6 +140,7 @@ _SEPARATE_CUES = re.compile(
     r"in a second (?:attack|incident)|in a related (?:attack|incident)|in a different (?:attack|incident)|"
     r"meanwhile|also on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|^\W*also (?:yesterday|today|"
     r"on|late|early|last|in)|^\W*(?:elsewhere|separately|in another)|a day (?:earlier|later|before)|"
+    r"^\W*(?:about |some |nearly |around )?\w+ hours? (?:later|earlier)|"
     r"the previous day|earlier (?:in the day|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)))\b",
     re.I)
 _SUSPECT_CUES = re.compile(
@@ -246,8 +247,56 @@ def _in_subtree_of_old_clause(token: Token, old_refs: list[TimeRef]) -> bool:
     return False
 
 
+_CROWD_HEADS = {"hundred", "thousand", "dozen", "score", "crowd", "throng"}
+
+
+def _crowd_subject(verb: Token) -> bool:
+    """"more than 500 people marched", "dozens of journalists staged a sit-in, chanting slogans": a counted
+    crowd of civilians doing a protest verb is a demonstration."""
+    if verb.pos_ != "VERB":
+        return False
+    v = verb
+    while not any(c.dep_ == "nsubj" for c in v.children) and v.dep_ in ("advcl", "conj", "xcomp") and v.head is not v:
+        v = v.head
+    subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+    if subj is None:
+        return False
+    people = [subj] + [t for c in subj.children if c.dep_ == "prep" and c.lower_ == "of"
+                       for t in c.children if t.dep_ == "pobj"]
+    if any(p.lemma_.lower() in cas.ATTACKERS | cas.SECURITY for p in people):
+        return False  # "hundreds of troops marched on the town"
+    return subj.lemma_.lower() in _CROWD_HEADS or any(c.dep_ == "nummod" for c in subj.children)
+
+
+_DURATION = {"hour", "day", "week", "month", "year"}
+
+
+def _in_earlier_clause(token: Token) -> bool:
+    """"regained the town, four days after jihadists overran its camp": a clause set a span of time before
+    the main one tells another, earlier incident."""
+    for anc in [token, *token.ancestors]:
+        if anc.dep_ == "advcl":
+            marks = [c for c in anc.children if c.dep_ == "mark" and c.lower_ in ("after", "before")]
+        elif anc.dep_ == "pobj" and anc.head.lower_ in ("after", "before"):
+            marks = [anc.head]
+        else:
+            continue
+        spans = [c for m in marks for c in [*m.children, *anc.children] if c.dep_ == "npadvmod"]
+        if any(c.lemma_.lower() in _DURATION for c in spans):
+            return True
+    return False
+
+
+def _risk_of(token: Token) -> bool:
+    """"tired of being kidnapped", "the fear of being killed": a risk, not an incident."""
+    return token.dep_ == "pcomp" and token.head.lower_ == "of" and any(
+        c.dep_ == "auxpass" and c.lower_ == "being" for c in token.children)
+
+
 def _negated_or_hypothetical(token: Token) -> bool:
     if any(c.dep_ == "neg" for c in token.children):
+        return True
+    if _risk_of(token):
         return True
     if any(c.dep_ == "aux" and c.lower_ in MODALS for c in token.children):
         return True
@@ -275,9 +324,11 @@ _LESS_LETHAL = re.compile(r"\b(tear[- ]?gas|teargas|rubber bullets?|rubber-coate
 _DATELINE_DATE = re.compile(r"^\W{0,2}(?:\([^)]{1,30}\))?\s*(?:[-–—:]|\.-)")
 
 
-def _reporting_time(ref: TimeRef, text: str) -> bool:
-    """"police said on Monday", "KYIV, Aug 29 (Reuters) -": the day of the report, not of the incident."""
-    return bool(_REPORTING.search(text[max(0, ref.char_start - 40):ref.char_start])) or _dateline_date(ref, text)
+def _reporting_time(ref: TimeRef, text: str, sent_start: int = 0) -> bool:
+    """"police said on Monday", "KYIV, Aug 29 (Reuters) -": the day of the report, not of the incident. The
+    "said" must be in the same sentence: "..., the source said. On Monday, soldiers seized" dates the seizure."""
+    return bool(_REPORTING.search(text[max(sent_start, ref.char_start - 40):ref.char_start])) or \
+        _dateline_date(ref, text)
 
 
 def _dateline_date(ref: TimeRef, text: str) -> bool:
@@ -305,7 +356,10 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
         start = item.idx if isinstance(item, Token) else item.start_char
         return any(a - 30 <= start < b + 12 for a, b in less_lethal)
 
-    info.tactics = [(sp, a) for sp, a in inside(matches["tactics"]) if not crowd_control(sp)]
+    # "a bomb-disposal team", "the bomb squad": the people who deal with bombs, not a bomb that was used
+    info.tactics = [(sp, a) for sp, a in inside(matches["tactics"]) if not crowd_control(sp) and not _seized(sp.root)
+                    and not (sp.root.dep_ == "compound" and sp.root.head.lemma_.lower() in _DISPOSAL)
+                    and not _risk_of(sp.root)]
     # "set a school on fire", "set fire to houses": arson, not gunfire
     arson_at = [(m.start() + sent.start_char, m.end() + sent.start_char) for m in _SET_ON_FIRE.finditer(sent_text)]
 
@@ -335,7 +389,7 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
         spans = [(min(x.idx for x in n.subtree), max(x.idx + len(x) for x in n.subtree)) for n in past]
         info.counts = [c for c in info.counts if not any(a <= c.char_start and c.char_end <= b for a, b in spans)]
     all_times = find_time_refs(sent_text, sent.start_char, pub)
-    info.times = [t for t in all_times if not _reporting_time(t, doc_text)]
+    info.times = [t for t in all_times if not _reporting_time(t, doc_text, sent.start_char)]
     info.report_times = [t for t in all_times if t not in info.times and not _dateline_date(t, doc_text)]
     info.separate = bool(_SEPARATE_CUES.search(sent_text))
     actor_chars = [(s.start_char, s.end_char) for s, _ in info.actors]
@@ -379,12 +433,29 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
         if less_lethal and hit[0] in ("shoot", "shell", "bomb", "explode") and (
                 crowd_control(token) or any(crowd_control(c) for c in token.children if c.dep_ == "dobj")):
             continue  # "police fired tear gas": the crowd was dispersed, not shot at
+        if hit == ("protest", "weak") and token.lemma_.lower() != "gather" and _crowd_subject(token):
+            hit = ("protest", "strong")  # "more than 500 people marched", "dozens of journalists ... chanting"
         if old and fresh and _in_subtree_of_old_clause(token, old):
             continue
+        if _in_earlier_clause(token):
+            continue
+        if hit[0] in ("bomb", "shell", "shoot", "explode") and token.pos_ == "NOUN" and _seized(token):
+            continue  # "soldiers seized rifles and explosives": the weapons were taken, not used
         if hit[0] == "capture" and hit[1] != "strong" and token.pos_ == "VERB" and not _takes_territory(token, info):
             continue  # "police seized documents and handguns": a seizure, not territory taken
         triggers.append((token, hit[0], hit[1]))
     info.triggers = triggers
+    semi = sent_text.find(";")
+    if semi > 0 and _is_headline(info):
+        # "Journalist shot dead in Mehrabpur; colleagues protest": a headline's second half sums up another
+        # incident, which the body tells; it must not type or place the first
+        cut = sent.start_char + semi
+        info.triggers = [x for x in info.triggers if x[0].idx < cut]
+        info.tactics = [x for x in info.tactics if x[0].start_char < cut]
+        info.targets = [x for x in info.targets if x[0].start_char < cut]
+        info.generic = [x for x in info.generic if x[0].start_char < cut]
+        info.counts = [c for c in info.counts if c.char_start < cut]
+        info.places = [p for p in info.places if p["char_start"] < cut]
     info.background = bool((old and not fresh) or (cue and not fresh) or _EARLIER_INCIDENT.search(sent_text))
     specific = set(_most_specific([n for _, n in info.actors], lex))
     named = [(sp, n) for sp, n in info.actors if n in specific]
@@ -433,6 +504,19 @@ def _is_the_weapon(span: Span, tactics: list) -> bool:
     return any(c.dep_ in ("acl", "amod") and c.lower_ in _LOADED and any(
         p.lower_ == "with" and any(o.lemma_.lower() in _EXPLOSIVE_OBJECTS for o in p.children if o.dep_ == "pobj")
         for p in c.children if p.dep_ == "prep") for c in span.root.children)
+
+
+_DISPOSAL = {"disposal", "squad", "expert", "technician", "shelter", "threat", "scare", "hoax", "detection"}
+_SEIZE_VERBS = {"seize", "recover", "confiscate", "find", "discover", "defuse", "impound", "uncover", "intercept"}
+
+
+def _seized(token: Token) -> bool:
+    """A weapon named as what was seized or found: "seized four rifles, rounds of ammunition and explosives"."""
+    t = token
+    while t.dep_ in ("conj", "appos", "compound") or (t.dep_ == "pobj" and t.head.lower_ == "of") or (
+            t.dep_ == "dobj" and t.head.dep_ == "relcl"):  # "defused the device, which contained explosives"
+        t = t.head.head if t.dep_ in ("pobj", "dobj") else t.head
+    return t.dep_ in ("dobj", "nsubjpass") and t.head.lemma_.lower() in _SEIZE_VERBS
 
 
 _BLAME = re.compile(r"\b(blam\w*|accus\w*|suspect\w*|attribut\w*|pointed)\b", re.I)
@@ -677,8 +761,13 @@ def _read_place_keys(info: SentInfo, lex: Lexicons) -> frozenset[str]:
         after = text[p["char_end"] - base:p["char_end"] - base + 12].split()
         return bool(after) and after[0].lower().strip(",.") in _NAME_HEADS
 
-    return frozenset(p["text"].lower() for p in info.places
-                     if not p.get("is_demonym") and p["text"].lower() not in lex.country_names and not in_a_name(p))
+    keys = [p for p in info.places
+            if not p.get("is_demonym") and p["text"].lower() not in lex.country_names and not in_a_name(p)]
+    # "GUAYAQUIL, Ecuador (AP) - Attackers hurled a grenade ... in the city of Duran": the dateline says where
+    # the reporter filed from when the sentence names another place
+    if any(p.get("source") != "dateline" for p in keys):
+        keys = [p for p in keys if p.get("source") != "dateline"]
+    return frozenset(p["text"].lower() for p in keys)
 
 
 def _protest_sentence(info: SentInfo) -> bool:
@@ -710,7 +799,10 @@ def _is_event_sentence(info: SentInfo, article_sport: bool) -> bool:
     # disease or sport, is violence worth coding
     counted_killing = any(c.kind == "killed" and c.value > 0 and c.estimate != "bodies" for c in info.counts) \
         and not info.nonviolent
-    return armed or bool(info.tactics) or counted_killing
+    # "soldiers at a checkpoint seized four rifles and explosives": forces disrupting weapons use
+    seizure = bool(set(weak) & {"seize_weapons", "defuse"}) and any(
+        a["role"] in ("military", "police") for _, a in info.generic)
+    return armed or bool(info.tactics) or counted_killing or seizure
 
 
 _POLICY_FRAME = re.compile(r"\b(peace talks|peace process|truce|cease-?fire|negotiat\w+|talks|summit|agreement|"
@@ -761,21 +853,33 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
     incidents: list[Incident] = []
     current: Incident | None = None
     n_event = 0
+    scene: SentInfo | None = None
+    set_by: dict[int, SentInfo] = {}  # event sentence -> the sentence before it that set its scene
     for info in infos:
         if info.background:
             continue
         keys = _place_keys(info, lex)
-        if info.idx == 0 and len(keys) > 1 and all(_near_places_differ({a}, {b}) for a in keys for b in keys if a < b):
+        towns = keys - _provinces(info)  # "near Banikoara, in the department of Alibori" names one place
+        if info.idx == 0 and len(towns) > 1 and all(_near_places_differ({a}, {b}) for a in towns for b in towns if a < b):
             keys = set()  # a headline naming two places sums up two incidents: it ties neither to the other
+        if not info.is_event and info.separate and keys and current is not None:
+            # "About two hours later, villagers in Bannang Sata found a cylinder." sets the scene of the
+            # event sentence that follows: "A police team defused the device."
+            scene = info
+        separate = info.separate
+        if info.is_event and scene is not None and not keys and not separate:
+            keys, separate = _place_keys(scene, lex), True
+            set_by[info.idx] = scene
         if info.is_event:
+            scene = None
             n_event += 1
             starts_new = current is None
-            if current is not None and not info.separate and (info.claims or _REACTION.search(info.text)):
+            if current is not None and not separate and (info.claims or _REACTION.search(info.text)):
                 # claims, condemnations and reactions talk about an incident already told; they never open one
                 current.sentences.append(info)
                 current.place_keys |= keys
                 if current.day is None:
-                    current.day = next((t.day for t in info.times if t.relative or t.precision == 1), None)
+                    current.day = next(iter(_own_days(info)), None)
                 continue
             if current is not None and _protest_sentence(info) and not _protest_sentence(current.anchor) and \
                     current.anchor.triggers and current.anchor.triggers[0][1] in ATTACK_CLASSES:
@@ -789,19 +893,26 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
                     current.sentences.append(info)
                     current.place_keys |= keys
                     continue
-            if current is not None and _RESPONSE.search(info.text) and not info.separate:
+            if current is not None and _RESPONSE.search(info.text) and not separate:
                 current.sentences.append(info)  # "soldiers returned fire, killing two": the same fight
                 current.place_keys |= keys
                 continue
-            own_days = {t.day for t in info.times if t.relative or t.precision == 1}
+            own_days = set(_own_days(info))
             # "The attack comes amid...", "the siege ended ...": a definite noun points back at a told incident
-            told = {c for s in current.sentences for c in s.classes} if current is not None else set()
+            told = {c for inc in incidents for s in inc.sentences for c in s.classes}  # by any incident so far
             strong = any(st == "strong" and not (_anaphoric(t) and c in told and c in ATTACK_CLASSES)
                          for t, c, st in info.triggers)
-            if current is not None and info.separate:
+            if current is not None and separate:
                 starts_new = True
-            elif current is not None and strong and current.day and own_days and current.day not in own_days:
-                # another day is another event (ACLED: one event per actor set, place and day)
+            elif current is not None and keys and current.place_keys and _near_places_differ(keys, current.place_keys) \
+                    and not any(keys & inc.place_keys for inc in incidents) and _fronted_place(info):
+                # a sentence opened by another place moves the story there, even in the lead: "hurled a grenade
+                # at a police post in Duran" / "In neighbouring Guayaquil, hooded men ... set a bus on fire"
+                starts_new = True
+            elif current is not None and (strong or keys and current.place_keys and _near_places_differ(
+                    keys, current.place_keys)) and current.day and own_days and current.day not in own_days:
+                # another day is another event (ACLED: one event per actor set, place and day); a weak word
+                # is enough when the place differs too ("On Monday, soldiers in Malanville seized rifles")
                 match = next((inc for inc in incidents if inc.day in own_days), None)
                 if match is not None:
                     current = match
@@ -811,20 +922,21 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
                 pass  # headline and lead tell one story at different scales (province, then town)
             elif current is not None and keys and current.place_keys and not (keys & current.place_keys):
                 # another place: a new incident only if this sentence carries its own figures or a strong trigger
-                # bodies counted or received tell an incident already told
-                own = any(c.estimate != "bodies" for c in info.counts) or strong
+                # bodies counted or received tell an incident already told; "It still holds hostages in
+                # neighbouring Sulu": running text in the present tells a standing state, not an incident
+                own = any(c.estimate != "bodies" for c in info.counts) or strong and not (
+                    info.span.root.tag_ in ("VBZ", "VBP") and not _is_headline(info))
                 match = next((inc for inc in incidents if keys & inc.place_keys), None)
                 if match is not None:
                     current = match
                 elif own and _near_places_differ(keys, current.place_keys):
                     starts_new = True
-            if not starts_new and current is not None and not keys and info.tactic_set and len(incidents) > 1:
+            if not starts_new and current is not None and not keys and info.tactic_set and len(incidents) > 1 and \
+                    not (_protest_sentence(info) and _protest_sentence(current.anchor)):  # protesters' fire stays
                 # "The shells fell on the camp" after a paragraph on an air strike elsewhere: the weapon says
                 # which incident the sentence goes on with
-                def weapons(inc):
-                    return set().union(*(s.tactic_set for s in inc.sentences))
-                if not info.tactic_set & weapons(current):
-                    match = next((inc for inc in incidents if inc is not current and info.tactic_set & weapons(inc)),
+                if not info.tactic_set & _tactics(current):
+                    match = next((inc for inc in incidents if inc is not current and info.tactic_set & _tactics(inc)),
                                  None)
                     if match is not None:
                         current = match
@@ -836,8 +948,15 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
             if info.is_event:
                 current.place_keys |= keys  # "Robotyne lies 10 km south of Orikhiv" places nothing that happened
             if current.day is None and info.is_event:
-                days = [t.day for t in info.times if t.relative or t.precision == 1]
+                days = _own_days(info)
                 current.day = days[0] if days else None
+    for inc in incidents:
+        scene = set_by.get(inc.anchor.idx)
+        if scene is not None:  # the scene-setting sentence goes with the incident it opened
+            for other in incidents:
+                other.sentences = [s for s in other.sentences if s is not scene]
+            inc.sentences.insert(0, scene)
+            inc.day = inc.day or next(iter(_own_days(scene)), None)
     if incidents:
         # a headline and lead told in weak words ("thousands rally", "people gathered") before the first
         # strong sentence belong to the first incident when they speak of the same kind of event
@@ -845,14 +964,66 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
         kinds = {c for s in first.sentences for c in s.classes}
         lead = [i for i in infos if i.idx < first.anchor.idx and i.idx <= 2 and not i.background
                 and i.classes & kinds and all(i is not s for inc in incidents for s in inc.sentences)]
-        if lead:
+        if lead and first.anchor.separate and len(incidents) < cfg.max_incidents_per_article:
+            # "Separately, gunmen burst into a bar": the lead told another incident than the one that follows
+            first = Incident(anchor=lead[0])
+            incidents.insert(0, first)
+            first.sentences[:0] = lead
+            for info in lead:
+                first.place_keys |= _place_keys(info, lex)
+            first.day = next((d for i in lead for d in _own_days(i)), None)
+        elif lead:
             first.sentences[:0] = lead
             first.anchor = lead[0]
             for info in lead:
                 first.place_keys |= _place_keys(info, lex)
             if first.day is None:
-                first.day = next((t.day for i in lead for t in i.times if t.relative or t.precision == 1), None)
+                first.day = next((d for i in lead for d in _own_days(i)), None)
     return incidents
+
+
+_PROVINCE_WORDS = {"province", "state", "region", "governorate", "oblast", "department"}
+
+
+def _provinces(info: SentInfo) -> set[str]:
+    """Place keys that name a province ("Borno State", "the department of Alibori"), the scale above a town."""
+    return {p["text"].lower() for p in info.places
+            if p.get("cue") == "province" or p["text"].lower().split()[-1] in _PROVINCE_WORDS}
+
+
+_RELATIONAL = re.compile(r"\b(?:earlier|later|before|after|previous|prior)\b", re.I)
+
+
+def _dating_refs(info: SentInfo) -> list[TimeRef]:
+    """The times that date a sentence's own incident: not the span of an earlier clause ("regained the town,
+    four days after jihadists overran it"), and "A day earlier, on Sunday" is Sunday, not a day the resolver
+    counts back from the publication date."""
+    refs = [t for t in info.times
+            if not any(_in_earlier_clause(tok) for tok in info.tokens if t.char_start <= tok.idx < t.char_end)]
+    named = [t for t in refs if not _RELATIONAL.search(t.text)]
+    return named or refs
+
+
+def _own_days(info: SentInfo) -> list[date]:
+    """The days that tell a sentence's incident from others: "two days before", "a day later" are counted by
+    the resolver from the publication date, not from the incident they are measured from."""
+    return [t.day for t in _dating_refs(info) if (t.relative or t.precision == 1) and not _RELATIONAL.search(t.text)]
+
+
+def _fronted_place(info: SentInfo) -> bool:
+    """"In neighbouring Guayaquil, hooded men stopped a bus": a place phrase set before the clause, the way
+    a report turns to another scene."""
+    words = [t for t in info.tokens if not t.is_punct]
+    if not words or words[0].lower_ not in ("in", "at", "near") or words[0].dep_ != "prep" or words[0].head.dep_ != "ROOT":
+        return False
+    end = words[0].right_edge
+    after = end.nbor() if end.i + 1 < len(end.doc) else None
+    return after is not None and after.text == "," and any(
+        words[0].idx < p["char_start"] < end.idx + len(end.text) for p in info.places)
+
+
+def _tactics(inc: Incident) -> set[str]:
+    return set().union(*(s.tactic_set for s in inc.sentences))
 
 
 def _anaphoric(token: Token) -> bool:
@@ -1126,7 +1297,9 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     # sides
     sides = _sides(inc, lex)
     has_clash_word = any(t.lemma_.lower() in CLASH_WORDS or c == "clash" for s in sents for t, c, _ in s.triggers)
-    protest_words = {t.lemma_.lower() for s in sents for t in s.tokens}
+    # "demanding the arrest of the killers" asks for an arrest; "the protesters dispersed peacefully" went home
+    protest_words = {t.lemma_.lower() for s in sents for t in s.tokens if not _negated_or_hypothetical(t) and not (
+        t.lemma_.lower() == "disperse" and not any(c.dep_ in ("dobj", "nsubjpass", "agent") for c in t.children))}
     protesters = (any(a["role"] == "protesters" and a.get("term", "") != "activists" for s in sents
                       for _, a in s.generic) or "protest" in strong_classes)
     armed_nonstate = any(a["role"] == "armed_group" for s in sents for _, a in s.generic) or any(
@@ -1407,6 +1580,9 @@ def _main_victim(victims: list, perp_group: str | None):
     official = next((v for v in usable if v[4] == "kill" and v[0] == "government"), None)
     if official is not None and best[0] == "civilians" and best[3]["text"].lower().startswith(("his ", "her ")):
         return official
+    if best[0] == "unidentified":
+        # "jets engaged the terrorists ... killed dozens of ISWAP fighters": the named group says who they were
+        best = next((v for v in usable if v[0] == "group"), best)
     # "two peacekeepers were killed when their convoy struck a bomb": whose convoy it was says the target
     killed = next((v for v in usable if v[4] == "kill" and v[0] == "civilians" and v[2] is not None
                    and v[2]["target_type"] not in ("Private Citizens & Property", "Military", "Police")), None)
@@ -1592,7 +1768,7 @@ def _incident_date(inc: Incident, sents: list[SentInfo], pub: date | None):
     ordered = [inc.anchor] + [s for s in sents if s is not inc.anchor]
     for s in ordered:
         # "an overnight raid ... in the early hours of Monday": the named day says which side of midnight
-        for ref in sorted(s.times, key=lambda r: r.text.lower() in ("overnight", "last night", "tonight")):
+        for ref in sorted(_dating_refs(s), key=lambda r: r.text.lower() in ("overnight", "last night", "tonight")):
             if pub is None and ref.relative:
                 continue
             if pub is not None and not (0 <= (pub - ref.day).days <= 31):

@@ -80,6 +80,138 @@ def test_code_headline_naming_two_places_does_not_merge_their_incidents(resource
     assert len(rows) == 2
 
 
+def test_code_lead_before_a_separately_paragraph_is_its_own_incident(resources):
+    # the prosecutors who report the killing make the lead read as a court story; "Separately" still says
+    # the bar shooting is another incident than the one the lead told
+    rows = _code(resources, (
+        "MEXICO CITY, Jan 8 (Reuters) - The mayor of a town in the state of Guerrero was shot dead late Sunday, "
+        "state prosecutors said.\n\n"
+        "Separately, gunmen burst into a bar in the city of Celaya early on Sunday and opened fire on customers, "
+        "killing seven people, the Guanajuato state prosecutor's office said."), published="2024-01-08")
+    assert sorted(int(f) for f in rows["fatalities"]) == [1, 7]
+
+
+def test_code_sentence_opened_by_another_place_is_another_incident(resources):
+    rows = _code(resources, (
+        "GUAYAQUIL, Ecuador (AP) - Attackers hurled a grenade at a police post in the city of Duran, wounding "
+        "two officers, police said.\n\n"
+        "In neighboring Guayaquil, hooded men stopped a city bus, ordered the passengers off and set the vehicle "
+        "on fire."), published="2024-01-12")
+    assert len(rows) == 2
+
+
+def test_code_weapons_seized_elsewhere_next_day_are_another_event(resources):
+    # the lead names a town and its province (one place); the seizure has its own day and place
+    rows = _code(resources, (
+        "COTONOU - Five soldiers were killed on Sunday in an ambush on their patrol near Banikoara, in the "
+        "northern department of Alibori, military sources said.\n\n"
+        "The patrol was attacked by heavily armed men on motorbikes, one of the sources said.\n\n"
+        "On Monday, soldiers manning a checkpoint in Malanville seized four Kalashnikov rifles, several thousand "
+        "rounds of ammunition and explosives hidden in a truck, a security official said."), published="2024-07-16")
+    assert sorted(rows["sub_event_type"]) == ["Armed clash", "Disrupted weapons use"]
+
+
+def test_code_present_tense_state_in_another_place_is_not_an_incident(resources):
+    rows = _code(resources, (
+        "ZAMBOANGA CITY, Philippines - Gunmen abducted three rubber tappers from a plantation in Sumisip town, "
+        "Basilan province, on Monday, the military said.\n\n"
+        "The military blamed a faction of the Abu Sayyaf operating in the hinterlands of Sumisip.\n\n"
+        "\"Our troops are in hot pursuit,\" the task force commander said. No ransom demand has been received. "
+        "Relatives gathered at the town hall.\n\n"
+        "The group still holds several foreign and local hostages in neighboring Sulu."), published="2017-12-06")
+    assert len(rows) == 1
+
+
+def test_code_clause_four_days_earlier_is_another_incident(resources):
+    # "four days after jihadists overran its camp" neither dates nor types the recapture; the attack of
+    # Wednesday is its own incident
+    rows = _code(resources, (
+        "BAMAKO, Oct. 22 (Xinhua) -- The Malian army said Sunday it had regained control of the town of "
+        "Tenenkou, four days after jihadist fighters overran its military camp and occupied the town.\n\n"
+        "Troops launched a counter-offensive on Saturday and cleared the town, killing 31 terrorists, the army "
+        "said.\n\n"
+        "The army also confirmed that eight soldiers were killed when the camp came under attack on Wednesday."),
+        published="2023-10-22")
+    assert sorted(str(d)[:10] for d in rows["event_date"]) == ["2023-10-18", "2023-10-21"]
+
+
+def test_code_named_group_says_who_the_engaged_terrorists_were(resources):
+    rows = _code(resources, (
+        "The Nigerian Air Force said on Monday its jets killed dozens of ISWAP fighters in air strikes near "
+        "Marte on Saturday.\n\n"
+        "An Alpha Jet engaged the terrorists at their gathering point, the statement said."), published="2019-09-16")
+    assert len(rows) == 1
+    assert rows.iloc[0]["actor2_group"].startswith("ISWAP")
+
+
+def test_code_counted_crowd_marching_is_a_protest_after_a_killing(resources):
+    rows = _code(resources, (
+        "ISTMINA, Colombia - Gunmen shot dead a community leader outside his house on Thursday night, police "
+        "said.\n\n"
+        "On Saturday, more than 500 people marched through the town to the cemetery, carrying white flags."),
+        published="2022-09-12")
+    assert sorted(rows["event_type"]) == ["Protests", "Violence against civilians"]
+
+
+def test_code_headline_second_half_does_not_type_the_first_incident(resources):
+    rows = _code(resources, (
+        "Journalist shot dead in Mehrabpur; colleagues protest\n\n"
+        "A local journalist was shot dead by unidentified assailants in Mehrabpur town on Tuesday night, police "
+        "said. He received three bullets in the chest.\n\n"
+        "On Wednesday, dozens of journalists staged a sit-in outside the press club, chanting slogans. The "
+        "protesters dispersed peacefully."), published="2022-05-26")
+    assert sorted(rows["event_type"]) == ["Protests", "Violence against civilians"]
+
+
+def test_code_sentence_setting_a_later_scene_opens_the_next_incident(resources):
+    # the defusal is told after a sentence that moves the story hours later to another district; the
+    # bomb-disposal team is not a bomb that was used
+    rows = _code(resources, (
+        "PATTANI, Thailand - A paramilitary ranger was killed and two others were wounded when a bomb exploded "
+        "beside a rural road in Yarang district on Wednesday, officials said.\n\n"
+        "The wounded rangers were taken to Pattani Hospital.\n\n"
+        "About two hours later, villagers in Bannang Sata district found a suspicious gas cylinder near a "
+        "primary school. A police bomb-disposal team defused the device, which contained about 10 kg of "
+        "explosives, the district chief said."), published="2023-11-02")
+    assert sorted(rows["sub_event_type"]) == ["Disrupted weapons use", "Remote explosive/landmine/IED"]
+
+
+def test_code_crowd_demanding_arrests_is_a_peaceful_protest(resources):
+    # the crowd demands an arrest and blames police for failing to make one: no arrest was made, and
+    # protesters who dispersed of their own accord met no intervention
+    rows = _code(resources, (
+        "DHAKA - A publisher was hacked to death by unidentified assailants at his office yesterday "
+        "afternoon, police said.\n\n"
+        "In the evening, hundreds of writers and students formed a human chain at the Shahbagh intersection, "
+        "demanding the immediate arrest of the killers and chanting slogans against the police for failing to "
+        "arrest them. The protesters dispersed peacefully."), published="2015-12-06")
+    protest = rows[rows["event_type"] == "Protests"]
+    assert len(rows) == 2 and list(protest["sub_event_type"]) == ["Peaceful protest"]
+
+
+def test_code_protesters_setting_fire_stay_with_their_protest(resources):
+    # the arson of the protesters does not join the mob's burning told earlier because both use fire
+    rows = _code(resources, (
+        "PORT-AU-PRINCE - A crowd beat six men suspected of belonging to a gang in Delmas on Tuesday and then set "
+        "them on fire, witnesses said.\n\n"
+        "The men were beaten with sticks, and their bodies were burned in the middle of the street.\n\n"
+        "On Wednesday morning, hundreds of people protesting against insecurity blocked roads in Petion-Ville.\n\n"
+        "Some protesters threw stones at a police patrol and set one police pickup on fire."), published="2023-05-18")
+    riot = rows[rows["sub_event_type"] == "Violent demonstration"]
+    assert len(rows) == 2 and len(riot) == 1
+
+
+def test_code_tallies_since_then_and_fears_of_being_kidnapped_do_not_type_a_protest(resources):
+    rows = _code(resources, (
+        "PORT-AU-PRINCE - On Wednesday morning, hundreds of people protesting against insecurity blocked roads "
+        "in Petion-Ville with burning tires.\n\n"
+        "Some protesters threw stones at a police patrol, and two officers were injured.\n\n"
+        "Since then, civil society groups have counted more than 160 people killed by vigilantes.\n\n"
+        "\"People are tired of being kidnapped, raped and killed,\" said a community leader."),
+        published="2023-05-18")
+    assert list(rows["sub_event_type"]) == ["Violent demonstration"]
+
+
 @pytest.mark.parametrize("headline", [
     "Policeman guarding polio team killed in Peshawar",
     "Gunmen kill anti-terrorism court judge and family in Quetta",

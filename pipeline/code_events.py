@@ -411,13 +411,17 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     # background: relative to the publication date, or to a far-future stand-in when there is none
     bg_times = info.times if pub else find_time_refs(sent_text, sent.start_char, ref_day)
     base = pub or ref_day
-    old = [r for r in bg_times if (base - r.day).days > cfg.background_days]
+
+    def age(r) -> int:
+        # a week-precise time ("last week") stands for its middle day; its last day may be days nearer
+        return (base - r.day).days - (3 if r.precision == 2 else 0)
+    old = [r for r in bg_times if age(r) > cfg.background_days]
     if any(not r.relative for r in old):
         # "On October 17, 2017, ... a day after troops killed": "a day after" counts from 2017, not from today
         bg_times = [r for r in bg_times if not (r.relative and re.search(r"after|before|earlier|later|since",
                                                                          r.text, re.I))]
-    fresh = [r for r in bg_times if 0 <= (base - r.day).days <= cfg.background_days and r.relative or
-             (pub and 0 <= (pub - r.day).days <= cfg.background_days)]
+    fresh = [r for r in bg_times if 0 <= age(r) <= cfg.background_days and r.relative or
+             (pub and 0 <= age(r) <= cfg.background_days)]
     cue = _BACKGROUND_CUES.search(sent_text)
     triggers = []
     for token in tokens:

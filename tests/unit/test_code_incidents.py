@@ -329,3 +329,12 @@ def test_code_killed_people_in_an_attack_is_the_incidents_toll(resources):
         published="2019-06-04")
     assert len(rows) == 1
     assert (int(rows.iloc[0]["fatalities"]), int(rows.iloc[0]["fatalities_high"])) == (11, 16)
+
+
+def test_code_last_week_is_not_background(resources):
+    # published on a Thursday: "last week" is the middle of the previous week, eight days back, yet recent news
+    rows = _code(resources, (
+        "Police in Papua have blamed a separatist armed group for the abduction of two teachers in Ilaga last "
+        "week. The teachers were taken from their lodgings by armed men."), "2022-04-21")
+    assert len(rows) == 1
+    assert str(rows.iloc[0]["event_date"])[:10] == "2022-04-13" and rows.iloc[0]["time_precision"] == 2

@@ -445,6 +445,8 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
             continue
         if hit[0] in ("bomb", "shell", "shoot", "explode") and token.pos_ == "NOUN" and _seized(token):
             continue  # "soldiers seized rifles and explosives": the weapons were taken, not used
+        if hit[0] == "capture" and token.pos_ == "NOUN" and token.dep_ == "pobj" and token.head.lower_ == "under":
+            continue  # "Kabkabiya, which is under RSF control": who holds the place, not a capture
         if hit[0] == "capture" and hit[1] != "strong" and token.pos_ == "VERB" and not _takes_territory(token, info):
             continue  # "police seized documents and handguns": a seizure, not territory taken
         triggers.append((token, hit[0], hit[1]))
@@ -947,6 +949,11 @@ def _segment(infos: list[SentInfo], lex: Lexicons, cfg: CodeConfig) -> list[Inci
             if starts_new and len(incidents) < cfg.max_incidents_per_article:
                 current = Incident(anchor=info)
                 incidents.append(current)
+        elif current is not None and not keys and info.tactic_set and len(incidents) > 1 \
+                and not info.tactic_set & _tactics(current):
+            # "The shells fell on the camp's northern blocks" told in weak words after a paragraph on an air
+            # strike elsewhere: the weapon says which incident the story goes back to
+            current = next((inc for inc in incidents if info.tactic_set & _tactics(inc)), current)
         if current is not None:
             current.sentences.append(info)
             if info.is_event:

@@ -338,3 +338,10 @@ def test_code_last_week_is_not_background(resources):
         "week. The teachers were taken from their lodgings by armed men."), "2022-04-21")
     assert len(rows) == 1
     assert str(rows.iloc[0]["event_date"])[:10] == "2022-04-13" and rows.iloc[0]["time_precision"] == 2
+
+
+def test_code_a_place_under_a_groups_control_names_no_attacker(resources):
+    rows = _code(resources, (
+        "In Kabkabiya, which is under RSF control, witnesses said a Sudanese army warplane dropped bombs on the "
+        "market on Sunday, killing 20 people."), "2024-08-19")
+    assert len(rows) == 1 and rows.iloc[0]["actor1_kind"] == "military" and not rows.iloc[0]["actor1_group"]

@@ -293,6 +293,11 @@ def _risk_of(token: Token) -> bool:
         c.dep_ == "auxpass" and c.lower_ == "being" for c in token.children)
 
 
+# what a force does to a crowd; only these words are checked for negation ("failing to arrest")
+_INTERVENTION_WORDS = {"disperse", "teargas", "tear", "baton", "cannon", "arrest", "detain", "lathi", "rubber",
+                       "crackdown", "scuffle"}
+
+
 def _negated_or_hypothetical(token: Token) -> bool:
     if any(c.dep_ == "neg" for c in token.children):
         return True
@@ -1309,7 +1314,8 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     sides = _sides(inc, lex)
     has_clash_word = any(t.lemma_.lower() in CLASH_WORDS or c == "clash" for s in sents for t, c, _ in s.triggers)
     # "demanding the arrest of the killers" asks for an arrest; "the protesters dispersed peacefully" went home
-    protest_words = {t.lemma_.lower() for s in sents for t in s.tokens if not _negated_or_hypothetical(t) and not (
+    intervention_words = {t.lemma_.lower() for s in sents for t in s.tokens if t.lemma_.lower() in _INTERVENTION_WORDS
+                     and not _negated_or_hypothetical(t) and not (
         t.lemma_.lower() == "disperse" and not any(c.dep_ in ("dobj", "nsubjpass", "agent") for c in t.children))}
     protesters = (any(a["role"] == "protesters" and a.get("term", "") != "activists" for s in sents
                       for _, a in s.generic) or "protest" in strong_classes)
@@ -1323,8 +1329,7 @@ def _code_incident(inc: Incident, infos: list[SentInfo], claims_all: list[Claim]
     attacker_kinds = {k for k, _, _ in sides["attackers"]}
     if protesters and attacker_kinds & {"unidentified", "group"} and not attacker_kinds & {"police", "military"}:
         protesters = False  # "shot dead by unidentified assailants": gunmen, not a force firing on a crowd
-    intervention = bool(protest_words & {"disperse", "teargas", "tear", "baton", "cannon", "arrest", "detain",
-                                          "lathi", "rubber", "crackdown", "scuffle"})
+    intervention = bool(intervention_words)
     # claims of this incident
     claim = _incident_claim(inc, claims_all)
     # perpetrator: claimant > named attacker (suspected or stated) > generic

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -349,12 +350,15 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     sent_text = doc_text[sent.start_char:sent.end_char]  # = sent.text, which spaCy rebuilds on every access
     matches = matches if matches is not None else _doc_matches(sent.doc, lex)
 
-    def inside(found):
-        return [(sp, a) for sp, a in found if sp.start >= sent.start and sp.end <= sent.end]
+    def inside(name):
+        # the article's matches are sorted by start: the sentence's lie in one run of them
+        found, starts = matches[name], matches["starts"][name]
+        lo, hi = bisect_left(starts, sent.start), bisect_left(starts, sent.end)
+        return [(sp, a) for sp, a in found[lo:hi] if sp.end <= sent.end]
 
     info = SentInfo(idx=idx, span=sent)
     info.actors = [(s, n) for s, n in actors if s.start >= sent.start and s.end <= sent.end]
-    info.nonviolent = {a["context"] for _, a in inside(matches["nonviolent"])}
+    info.nonviolent = {a["context"] for _, a in inside("nonviolent")}
     less_lethal = [(m.start() + sent.start_char, m.end() + sent.start_char) for m in _LESS_LETHAL.finditer(sent_text)]
 
     def crowd_control(item) -> bool:  # "fired tear gas shells", "smoke bombs": dispersal, not an attack
@@ -362,7 +366,7 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
         return any(a - 30 <= start < b + 12 for a, b in less_lethal)
 
     # "a bomb-disposal team", "the bomb squad": the people who deal with bombs, not a bomb that was used
-    info.tactics = [(sp, a) for sp, a in inside(matches["tactics"]) if not crowd_control(sp) and not _seized(sp.root)
+    info.tactics = [(sp, a) for sp, a in inside("tactics") if not crowd_control(sp) and not _seized(sp.root)
                     and not (sp.root.dep_ == "compound" and sp.root.head.lemma_.lower() in _DISPOSAL)
                     and not _risk_of(sp.root)]
     # "set a school on fire", "set fire to houses": arson, not gunfire
@@ -377,9 +381,9 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
         if not any(a["tactic"] == "arson" for _, a in info.tactics):
             first = sent.doc.char_span(*arson_at[0], alignment_mode="expand")
             info.tactics.append((first, {"tactic": "arson", "weapon_type": "Incendiary", "term": first.text.lower()}))
-    info.targets = [(sp, a) for sp, a in inside(matches["targets"])
+    info.targets = [(sp, a) for sp, a in inside("targets")
                     if not _is_the_weapon(sp, info.tactics) and not _names_a_place(sp, toponyms)]
-    info.generic = inside(matches["generic"])
+    info.generic = inside("generic")
     info.names = [(a, b) for a, b in matches["names"] if a >= sent.start_char and b <= sent.end_char]
     tokens = matches["tokens"][sent.start:sent.end]
     info.tokens = tokens
@@ -470,7 +474,7 @@ def _read_sentence(idx: int, sent: Span, lex: Lexicons, actors: list, toponyms: 
     info.background = bool((old and not fresh) or (cue and not fresh) or _EARLIER_INCIDENT.search(sent_text))
     specific = set(_most_specific([n for _, n in info.actors], lex))
     named = [(sp, n) for sp, n in info.actors if n in specific]
-    info.claims = _claims(sent, idx, named, tokens) or _group_statement_claim(sent, idx, named, triggers, tokens)
+    info.claims = _claims(sent, idx, named, tokens, sent_text) or _group_statement_claim(sent, idx, named, triggers, tokens)
     if info.background and named and _blame_in_main_clause(sent, old, cue):
         # "residents blamed the RSF, which has shelled the city since May": the blame is for this incident;
         # the history sits in the relative clause
@@ -632,14 +636,15 @@ def _speaks(place: dict, sent: Span) -> bool:
 
 def _doc_matches(doc: Doc, lex: Lexicons) -> dict[str, list]:
     """Every lexicon matched once over the whole article (not once per sentence)."""
-    return {"nonviolent": lex.nonviolent.find(doc), "tactics": lex.tactics.find(doc),
-            "targets": lex.targets.find(doc), "generic": lex.generic_actors.find(doc),
+    found = {"nonviolent": lex.nonviolent.find(doc), "tactics": lex.tactics.find(doc),
+             "targets": lex.targets.find(doc), "generic": lex.generic_actors.find(doc)}
+    return {**found, "starts": {k: [sp.start for sp, _ in v] for k, v in found.items()},
             "names": [(e.start_char, e.end_char) for e in doc.ents if e.label_ in _NAME_LABELS],
             "tokens": list(doc)}  # Token objects made once: iterating a Span makes new ones every time
 
 
-def _claims(sent: Span, idx: int, actors: list, tokens: list) -> list[Claim]:
-    text = sent.text
+def _claims(sent: Span, idx: int, actors: list, tokens: list, text: str | None = None) -> list[Claim]:
+    text = text if text is not None else sent.text  # spaCy rebuilds Span.text on every access
     low = text.lower()
     out: list[Claim] = []
     if "unclaimed" in low:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import spacy
 from spacy.language import Language
-from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, IDX, LEMMA, ORTH, POS, SENT_START, SPACY, TAG
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, IDX, IS_SPACE, LEMMA, LENGTH, ORTH, POS, SENT_START, SPACY, TAG
 from spacy.matcher import PhraseMatcher
 from spacy.parts_of_speech import IDS as POS_IDS
 from spacy.parts_of_speech import NAMES as POS_NAMES
@@ -62,11 +62,13 @@ def line_sentences(doc: Doc) -> Doc:
     Line breaks live in token text ("\n" tokens); `whitespace_` is only ever " " or "". One pass, each token
     read once.
     """
+    text = doc.text
     after_break = False
-    for token in doc:
-        if after_break and not token.is_space:
-            token.is_sent_start = True
-        after_break = "\n" in token.text
+    # token offsets, lengths and spaces read as one array: a Token object is made only where a sentence starts
+    for i, (start, length, space) in enumerate(doc.to_array([IDX, LENGTH, IS_SPACE]).tolist()):
+        if after_break and not space:
+            doc[i].is_sent_start = True
+        after_break = "\n" in text[start:start + length]
     return doc
 
 

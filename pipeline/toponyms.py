@@ -27,7 +27,7 @@ import re
 from functools import lru_cache
 
 import numpy as np
-from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, SENT_START
+from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, LENGTH, SENT_START
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
@@ -131,10 +131,11 @@ class _Finder:
         self.text = doc.text  # Doc.text is rebuilt on every access: read it once
         self.gaz = gaz
         # Token attributes read once into lists (a `doc[i]` makes a new Token object every time).
-        arr = doc.to_array([IDX, IS_ALPHA, IS_PUNCT, SENT_START])
+        arr = doc.to_array([IDX, IS_ALPHA, IS_PUNCT, SENT_START, LENGTH])
         self.sent_of = _sentence_index(doc, arr[:, 3])
         self.idx: list[int] = arr[:, 0].tolist()
-        self.words: list[str] = [t.text for t in doc]
+        text = self.text
+        self.words: list[str] = [text[i:i + n] for i, n in zip(self.idx, arr[:, 4].tolist())]
         self.low: list[str] = [w.lower() for w in self.words]
         self.is_alpha: list[bool] = (arr[:, 1] != 0).tolist()
         self.is_punct: list[bool] = (arr[:, 2] != 0).tolist()

@@ -656,7 +656,8 @@ def _apply_admin_changes(b: _Builder, changes: pd.DataFrame) -> int:
 
     def find(name: str, iso: str, feature: str, admin1_id: int | None = None) -> int:
         hits = sorted(p for p in by_name.get(normalize(name), ()) if rows[p]["feature"] == feature
-                      and rows[p].get("country_iso2") == iso and (admin1_id is None or rows[p].get("admin1_id") == admin1_id))
+                      and rows[p].get("country_iso2") == iso
+                      and (admin1_id is None or rows[p].get("admin1_id") == admin1_id))
         if not hits:
             where = f" in admin1 {rows[admin1_id]['name']!r}" if admin1_id is not None else ""
             raise PipelineError(E_DICTIONARY, f"admin_changes.csv: no {feature} {name!r} in {iso}{where}")

@@ -220,7 +220,8 @@ class ActorsSchema(pa.DataFrameModel):
         known = set(df["actor_id"])
         return ((df["parent"] == "") | (df["parent"].isin(known) & (df["parent"] != df["actor_id"]))).astype(bool)
 
-    @pa.dataframe_check(name="coded_as_is_an_ancestor", error="coded_as is empty or an ancestor by `parent` that codes as itself")
+    @pa.dataframe_check(name="coded_as_is_an_ancestor",
+                        error="coded_as is empty or an ancestor by `parent` that codes as itself")
     def _coded_as_is_an_ancestor(cls, df: pd.DataFrame) -> Series[bool]:
         parent = dict(zip(df["actor_id"], df["parent"]))
         coded = dict(zip(df["actor_id"], df["coded_as"]))

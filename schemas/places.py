@@ -63,25 +63,34 @@ class PlaceAliasSchema(pa.DataFrameModel):
         return lat.between(-90, 90) & lon.between(-180, 180)
 
 
-def validate_place_aliases(frame: pd.DataFrame) -> pd.DataFrame:
-    """Validate the alias table; a bad dictionary is a configuration fault (E008), not a row to skip."""
+def _validate(schema, frame: pd.DataFrame, filename: str) -> pd.DataFrame:
+    """A bad dictionary is a configuration fault (E008), not a row to skip."""
     try:
-        return PlaceAliasSchema.validate(frame, lazy=True)
+        return schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases[["column", "check", "failure_case", "index"]].head(10).to_dict("records")
-        raise PipelineError(E_DICTIONARY, f"place_aliases.csv fails its schema: {cases}") from exc
+        raise PipelineError(E_DICTIONARY, f"{filename} fails its schema: {cases}") from exc
+
+
+def validate_place_aliases(frame: pd.DataFrame) -> pd.DataFrame:
+    """Validate the alias table."""
+    return _validate(PlaceAliasSchema, frame, "place_aliases.csv")
 
 
 class AdminChangeSchema(pa.DataFrameModel):
     country: Series[str] = pa.Field(str_matches=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code.")
-    feature: Series[str] = pa.Field(isin=["admin2", "city"], description="What moves: a district (with its towns) or one town.")
-    name: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 120}, description="GeoNames name of the place.")
+    feature: Series[str] = pa.Field(isin=["admin2", "city"],
+                                    description="What moves: a district (with its towns) or one town.")
+    name: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 120},
+                                 description="GeoNames name of the place.")
     admin1: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 120},
                                    description="The province the packaged data put it in (GeoNames name).")
     new_admin1: Series[str] = pa.Field(str_length={"min_value": 1, "max_value": 120},
                                        description="The province it belongs to (GeoNames name).")
-    new_admin2: Series[str] = pa.Field(description="For a town: its district in the new province (GeoNames name); else blank.")
-    note: Series[str] = pa.Field(str_length={"min_value": 1}, description="Why, with the date of the change or the evidence.")
+    new_admin2: Series[str] = pa.Field(
+        description="For a town: its district in the new province (GeoNames name); else blank.")
+    note: Series[str] = pa.Field(str_length={"min_value": 1},
+                                 description="Why, with the date of the change or the evidence.")
 
     class Config:
         strict = True
@@ -91,9 +100,5 @@ class AdminChangeSchema(pa.DataFrameModel):
 
 
 def validate_admin_changes(frame: pd.DataFrame) -> pd.DataFrame:
-    """Validate the admin-change table; a bad row is a configuration fault (E008)."""
-    try:
-        return AdminChangeSchema.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases[["column", "check", "failure_case", "index"]].head(10).to_dict("records")
-        raise PipelineError(E_DICTIONARY, f"admin_changes.csv fails its schema: {cases}") from exc
+    """Validate the admin-change table."""
+    return _validate(AdminChangeSchema, frame, "admin_changes.csv")

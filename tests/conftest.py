@@ -62,3 +62,24 @@ def resources(gaz, spacy_model):
     res = runner.Resources(config.load(REPO / "config.toml"), runner.Paths(REPO / "data"))
     res.__dict__["gazetteer"] = gaz  # the session's gazetteer, wherever it was built
     return res
+
+
+@pytest.fixture(scope="session")
+def code_text(resources):
+    """`code_text(text, published)`: one article through the real NLP stage and coder (no geocoding), as report
+    rows."""
+    import hashlib
+
+    import pandas as pd
+
+    from pipeline import runner
+
+    def code(text: str, published: str = "2024-03-12") -> pd.DataFrame:
+        articles = pd.DataFrame([{
+            "doc_id": "t1", "article_id": hashlib.sha256(text.encode()).hexdigest(), "text": text,
+            "published": published, "source_name": "test", "source_url": None, "title": None,
+        }])
+        parsed = runner.parse(articles, resources)
+        return runner.code(articles, parsed.extra, resources).rows
+
+    return code

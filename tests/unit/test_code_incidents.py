@@ -3,25 +3,13 @@
 Each article runs through the real NLP stage and coder (no geocoding), so a test fails when the parse-based
 rules stop reading the phrasing they exist for.
 """
-import hashlib
 
 import pandas as pd
 import pytest
 
-from pipeline import runner
 
-
-def _code(resources, text: str, published: str = "2024-03-12") -> pd.DataFrame:
-    articles = pd.DataFrame([{
-        "doc_id": "t1", "article_id": hashlib.sha256(text.encode()).hexdigest(), "text": text,
-        "published": published, "source_name": "test", "source_url": None, "title": None,
-    }])
-    parsed = runner.parse(articles, resources)
-    return runner.code(articles, parsed.extra, resources).rows
-
-
-def test_code_group_saying_its_fighters_did_it_is_a_claim(resources):
-    rows = _code(resources, (
+def test_code_group_saying_its_fighters_did_it_is_a_claim(code_text):
+    rows = code_text((
         "Rebels seize army base in Shan State\n\n"
         "The Ta'ang National Liberation Army (TNLA) said on Monday its fighters had overrun an army base near "
         "Lashio after three days of fighting with junta troops. In a statement posted on its Telegram channel, "
@@ -34,16 +22,16 @@ def test_code_group_saying_its_fighters_did_it_is_a_claim(resources):
     assert row["actor2_kind"] == "military"  # whoever held the base, not the town
 
 
-def test_code_group_reporting_another_groups_attack_is_not_a_claim(resources):
-    rows = _code(resources, (
+def test_code_group_reporting_another_groups_attack_is_not_a_claim(code_text):
+    rows = code_text((
         "KABUL, March 11 (Reuters) - A suicide bomber killed six people at a bank in Kandahar on Monday. "
         "The Taliban said Islamic State Khorasan had carried out the attack."))
     assert len(rows) == 1
     assert rows.iloc[0]["claimed"] is None or pd.isna(rows.iloc[0]["claimed"])
 
 
-def test_code_subject_of_continued_to_shell_is_the_attacker(resources):
-    rows = _code(resources, (
+def test_code_subject_of_continued_to_shell_is_the_attacker(code_text):
+    rows = code_text((
         "Government forces in the city continued to shell nearby villages on Sunday, killing five civilians, "
         "residents said."))
     assert len(rows) == 1
@@ -51,8 +39,8 @@ def test_code_subject_of_continued_to_shell_is_the_attacker(resources):
     assert rows.iloc[0]["sub_event_type"] == "Shelling/artillery/missile attack"
 
 
-def test_code_demonym_before_drones_names_the_attacking_state(resources):
-    rows = _code(resources, (
+def test_code_demonym_before_drones_names_the_attacking_state(code_text):
+    rows = code_text((
         "Shortly before midnight on Monday, Russian Shahed-type attack drones hit energy infrastructure in Odesa, "
         "killing a security guard, the regional governor said."))
     assert len(rows) == 1
@@ -62,16 +50,16 @@ def test_code_demonym_before_drones_names_the_attacking_state(resources):
     assert row["target_type"] == "Utilities"
 
 
-def test_code_attack_that_came_a_week_after_an_earlier_one_is_background(resources):
-    rows = _code(resources, (
+def test_code_attack_that_came_a_week_after_an_earlier_one_is_background(code_text):
+    rows = code_text((
         "Gunmen killed four police officers at a checkpoint in Zamfara on Monday, police said. "
         "The attack came a week after bandits killed 30 villagers in a raid on a market in Sokoto."))
     assert len(rows) == 1
     assert int(rows.iloc[0]["fatalities"]) == 4
 
 
-def test_code_headline_naming_two_places_does_not_merge_their_incidents(resources):
-    rows = _code(resources, (
+def test_code_headline_naming_two_places_does_not_merge_their_incidents(code_text):
+    rows = code_text((
         "Bomb kills three in Mogadishu, mortar attack hits Baidoa\n\n"
         "MOGADISHU, March 12 - A roadside bomb killed three soldiers in Mogadishu on Tuesday, police said.\n\n"
         "A security official said the explosion targeted a military convoy.\n\n"
@@ -80,10 +68,10 @@ def test_code_headline_naming_two_places_does_not_merge_their_incidents(resource
     assert len(rows) == 2
 
 
-def test_code_lead_before_a_separately_paragraph_is_its_own_incident(resources):
+def test_code_lead_before_a_separately_paragraph_is_its_own_incident(code_text):
     # the prosecutors who report the killing make the lead read as a court story; "Separately" still says
     # the bar shooting is another incident than the one the lead told
-    rows = _code(resources, (
+    rows = code_text((
         "MEXICO CITY, Jan 8 (Reuters) - The mayor of a town in the state of Guerrero was shot dead late Sunday, "
         "state prosecutors said.\n\n"
         "Separately, gunmen burst into a bar in the city of Celaya early on Sunday and opened fire on customers, "
@@ -91,8 +79,8 @@ def test_code_lead_before_a_separately_paragraph_is_its_own_incident(resources):
     assert sorted(int(f) for f in rows["fatalities"]) == [1, 7]
 
 
-def test_code_sentence_opened_by_another_place_is_another_incident(resources):
-    rows = _code(resources, (
+def test_code_sentence_opened_by_another_place_is_another_incident(code_text):
+    rows = code_text((
         "GUAYAQUIL, Ecuador (AP) - Attackers hurled a grenade at a police post in the city of Duran, wounding "
         "two officers, police said.\n\n"
         "In neighboring Guayaquil, hooded men stopped a city bus, ordered the passengers off and set the vehicle "
@@ -100,9 +88,9 @@ def test_code_sentence_opened_by_another_place_is_another_incident(resources):
     assert len(rows) == 2
 
 
-def test_code_weapons_seized_elsewhere_next_day_are_another_event(resources):
+def test_code_weapons_seized_elsewhere_next_day_are_another_event(code_text):
     # the lead names a town and its province (one place); the seizure has its own day and place
-    rows = _code(resources, (
+    rows = code_text((
         "COTONOU - Five soldiers were killed on Sunday in an ambush on their patrol near Banikoara, in the "
         "northern department of Alibori, military sources said.\n\n"
         "The patrol was attacked by heavily armed men on motorbikes, one of the sources said.\n\n"
@@ -111,8 +99,8 @@ def test_code_weapons_seized_elsewhere_next_day_are_another_event(resources):
     assert sorted(rows["sub_event_type"]) == ["Armed clash", "Disrupted weapons use"]
 
 
-def test_code_present_tense_state_in_another_place_is_not_an_incident(resources):
-    rows = _code(resources, (
+def test_code_present_tense_state_in_another_place_is_not_an_incident(code_text):
+    rows = code_text((
         "ZAMBOANGA CITY, Philippines - Gunmen abducted three rubber tappers from a plantation in Sumisip town, "
         "Basilan province, on Monday, the military said.\n\n"
         "The military blamed a faction of the Abu Sayyaf operating in the hinterlands of Sumisip.\n\n"
@@ -122,10 +110,10 @@ def test_code_present_tense_state_in_another_place_is_not_an_incident(resources)
     assert len(rows) == 1
 
 
-def test_code_clause_four_days_earlier_is_another_incident(resources):
+def test_code_clause_four_days_earlier_is_another_incident(code_text):
     # "four days after jihadists overran its camp" neither dates nor types the recapture; the attack of
     # Wednesday is its own incident
-    rows = _code(resources, (
+    rows = code_text((
         "BAMAKO, Oct. 22 (Xinhua) -- The Malian army said Sunday it had regained control of the town of "
         "Tenenkou, four days after jihadist fighters overran its military camp and occupied the town.\n\n"
         "Troops launched a counter-offensive on Saturday and cleared the town, killing 31 terrorists, the army "
@@ -135,8 +123,8 @@ def test_code_clause_four_days_earlier_is_another_incident(resources):
     assert sorted(str(d)[:10] for d in rows["event_date"]) == ["2023-10-18", "2023-10-21"]
 
 
-def test_code_named_group_says_who_the_engaged_terrorists_were(resources):
-    rows = _code(resources, (
+def test_code_named_group_says_who_the_engaged_terrorists_were(code_text):
+    rows = code_text((
         "The Nigerian Air Force said on Monday its jets killed dozens of ISWAP fighters in air strikes near "
         "Marte on Saturday.\n\n"
         "An Alpha Jet engaged the terrorists at their gathering point, the statement said."), published="2019-09-16")
@@ -144,8 +132,8 @@ def test_code_named_group_says_who_the_engaged_terrorists_were(resources):
     assert rows.iloc[0]["actor2_group"].startswith("ISWAP")
 
 
-def test_code_counted_crowd_marching_is_a_protest_after_a_killing(resources):
-    rows = _code(resources, (
+def test_code_counted_crowd_marching_is_a_protest_after_a_killing(code_text):
+    rows = code_text((
         "ISTMINA, Colombia - Gunmen shot dead a community leader outside his house on Thursday night, police "
         "said.\n\n"
         "On Saturday, more than 500 people marched through the town to the cemetery, carrying white flags."),
@@ -153,8 +141,8 @@ def test_code_counted_crowd_marching_is_a_protest_after_a_killing(resources):
     assert sorted(rows["event_type"]) == ["Protests", "Violence against civilians"]
 
 
-def test_code_headline_second_half_does_not_type_the_first_incident(resources):
-    rows = _code(resources, (
+def test_code_headline_second_half_does_not_type_the_first_incident(code_text):
+    rows = code_text((
         "Journalist shot dead in Mehrabpur; colleagues protest\n\n"
         "A local journalist was shot dead by unidentified assailants in Mehrabpur town on Tuesday night, police "
         "said. He received three bullets in the chest.\n\n"
@@ -163,10 +151,10 @@ def test_code_headline_second_half_does_not_type_the_first_incident(resources):
     assert sorted(rows["event_type"]) == ["Protests", "Violence against civilians"]
 
 
-def test_code_sentence_setting_a_later_scene_opens_the_next_incident(resources):
+def test_code_sentence_setting_a_later_scene_opens_the_next_incident(code_text):
     # the defusal is told after a sentence that moves the story hours later to another district; the
     # bomb-disposal team is not a bomb that was used
-    rows = _code(resources, (
+    rows = code_text((
         "PATTANI, Thailand - A paramilitary ranger was killed and two others were wounded when a bomb exploded "
         "beside a rural road in Yarang district on Wednesday, officials said.\n\n"
         "The wounded rangers were taken to Pattani Hospital.\n\n"
@@ -176,10 +164,10 @@ def test_code_sentence_setting_a_later_scene_opens_the_next_incident(resources):
     assert sorted(rows["sub_event_type"]) == ["Disrupted weapons use", "Remote explosive/landmine/IED"]
 
 
-def test_code_crowd_demanding_arrests_is_a_peaceful_protest(resources):
+def test_code_crowd_demanding_arrests_is_a_peaceful_protest(code_text):
     # the crowd demands an arrest and blames police for failing to make one: no arrest was made, and
     # protesters who dispersed of their own accord met no intervention
-    rows = _code(resources, (
+    rows = code_text((
         "DHAKA - A publisher was hacked to death by unidentified assailants at his office yesterday "
         "afternoon, police said.\n\n"
         "In the evening, hundreds of writers and students formed a human chain at the Shahbagh intersection, "
@@ -189,9 +177,9 @@ def test_code_crowd_demanding_arrests_is_a_peaceful_protest(resources):
     assert len(rows) == 2 and list(protest["sub_event_type"]) == ["Peaceful protest"]
 
 
-def test_code_protesters_setting_fire_stay_with_their_protest(resources):
+def test_code_protesters_setting_fire_stay_with_their_protest(code_text):
     # the arson of the protesters does not join the mob's burning told earlier because both use fire
-    rows = _code(resources, (
+    rows = code_text((
         "PORT-AU-PRINCE - A crowd beat six men suspected of belonging to a gang in Delmas on Tuesday and then set "
         "them on fire, witnesses said.\n\n"
         "The men were beaten with sticks, and their bodies were burned in the middle of the street.\n\n"
@@ -201,8 +189,8 @@ def test_code_protesters_setting_fire_stay_with_their_protest(resources):
     assert len(rows) == 2 and len(riot) == 1
 
 
-def test_code_tallies_since_then_and_fears_of_being_kidnapped_do_not_type_a_protest(resources):
-    rows = _code(resources, (
+def test_code_tallies_since_then_and_fears_of_being_kidnapped_do_not_type_a_protest(code_text):
+    rows = code_text((
         "PORT-AU-PRINCE - On Wednesday morning, hundreds of people protesting against insecurity blocked roads "
         "in Petion-Ville with burning tires.\n\n"
         "Some protesters threw stones at a police patrol, and two officers were injured.\n\n"
@@ -217,22 +205,22 @@ def test_code_tallies_since_then_and_fears_of_being_kidnapped_do_not_type_a_prot
     "Gunmen kill anti-terrorism court judge and family in Quetta",
     "Muslim youth kills Ahmadi physician in Lahore",
 ])
-def test_code_headline_killings_are_events(resources, headline):
-    rows = _code(resources, headline, published="2021-06-01")
+def test_code_headline_killings_are_events(code_text, headline):
+    rows = code_text(headline, published="2021-06-01")
     assert len(rows) == 1
     assert int(rows.iloc[0]["fatalities"]) >= 1
 
 
-def test_code_sentencing_story_is_not_an_attack(resources):
-    rows = _code(resources, (
+def test_code_sentencing_story_is_not_an_attack(code_text):
+    rows = code_text((
         "Anti-terrorism court sentences two men to death for killing judge\n\n"
         "An anti-terrorism court in Quetta on Monday sentenced two men to death for the 2019 killing of a "
         "judge, prosecutors said."), published="2021-06-01")
     assert rows.empty
 
 
-def test_code_tear_gas_is_intervention_not_shooting(resources):
-    rows = _code(resources, (
+def test_code_tear_gas_is_intervention_not_shooting(code_text):
+    rows = code_text((
         "IMPHAL: Security forces fired tear gas shells on Tuesday to disperse hundreds of students protesting "
         "against the killing of two teenagers, officials said. More than 30 students suffered minor injuries."),
         published="2023-09-27")
@@ -240,8 +228,8 @@ def test_code_tear_gas_is_intervention_not_shooting(resources):
     assert rows.iloc[0]["sub_event_type"] == "Protest with intervention"
 
 
-def test_code_militants_killed_in_an_encounter_were_fought_by_the_state(resources):
-    rows = _code(resources, (
+def test_code_militants_killed_in_an_encounter_were_fought_by_the_state(code_text):
+    rows = code_text((
         "10 Maoists gunned down in Narayanpur encounter\n\n"
         "RAIPUR: At least 10 Maoists were killed in an encounter with security forces in the forests of "
         "Narayanpur district on Friday, police said. A joint team of the District Reserve Guard (DRG) and the "
@@ -253,8 +241,8 @@ def test_code_militants_killed_in_an_encounter_were_fought_by_the_state(resource
     assert row["target_type"] == "Terrorists/Non-State Militia"
 
 
-def test_code_militants_who_attacked_stay_the_attackers_when_more_of_them_died(resources):
-    rows = _code(resources, (
+def test_code_militants_who_attacked_stay_the_attackers_when_more_of_them_died(code_text):
+    rows = code_text((
         "N'DJAMENA (AFP) - Ten Chadian soldiers and 24 Boko Haram jihadists were killed when the militants "
         "attacked an army position near Bol on Tuesday night, the army said. \"Boko Haram terrorists attacked "
         "our position at around 11 pm,\" an army spokesman said."), published="2022-10-13")
@@ -262,8 +250,8 @@ def test_code_militants_who_attacked_stay_the_attackers_when_more_of_them_died(r
     assert rows.iloc[0]["actor1_kind"] == "group" and rows.iloc[0]["actor2_kind"] == "military"
 
 
-def test_code_setting_a_school_on_fire_is_arson_not_gunfire(resources):
-    rows = _code(resources, (
+def test_code_setting_a_school_on_fire_is_arson_not_gunfire(code_text):
+    rows = code_text((
         "CHILAS: Unidentified miscreants set a government girls' middle school on fire in Thor valley on "
         "Tuesday night, police said. No one was hurt as the school was closed."), published="2024-01-10")
     assert len(rows) == 1
@@ -271,10 +259,10 @@ def test_code_setting_a_school_on_fire_is_arson_not_gunfire(resources):
     assert rows.iloc[0]["target_type"] == "Educational Institution"
 
 
-def test_code_a_capital_that_speaks_is_not_where_it_happened(resources):
+def test_code_a_capital_that_speaks_is_not_where_it_happened(code_text):
     import json
 
-    rows = _code(resources, (
+    rows = code_text((
         "Ukrainian troops have recaptured the village of Robotyne in the southern Zaporizhzhia region, Kyiv "
         "said on Monday."), published="2023-08-29")
     assert len(rows) == 1
@@ -282,8 +270,8 @@ def test_code_a_capital_that_speaks_is_not_where_it_happened(resources):
     assert "Kyiv" not in texts and "Zaporizhzhia" in texts
 
 
-def test_code_toll_of_a_whole_unrest_is_background(resources):
-    rows = _code(resources, (
+def test_code_toll_of_a_whole_unrest_is_background(code_text):
+    rows = code_text((
         "Police opened fire on demonstrators marching toward the airport in Juliaca on Thursday, killing two "
         "people, officials said. The death toll from the unrest now stands at more than 60, according to the "
         "ombudsman's office."), published="2023-02-10")
@@ -292,8 +280,8 @@ def test_code_toll_of_a_whole_unrest_is_background(resources):
     assert int(rows.iloc[0]["fatalities_high"]) == 2
 
 
-def test_code_headline_figure_for_the_other_place_stays_out(resources):
-    rows = _code(resources, (
+def test_code_headline_figure_for_the_other_place_stays_out(code_text):
+    rows = code_text((
         "Rebels seize Buthidaung as army shelling kills four near Sittwe\n\n"
         "The Arakan Army said its fighters took full control of Buthidaung on Saturday after weeks of fighting "
         "with junta troops. The group said dozens of soldiers had been killed in the battle."),
@@ -303,8 +291,8 @@ def test_code_headline_figure_for_the_other_place_stays_out(resources):
     assert int(battle.iloc[0]["fatalities"]) == 12
 
 
-def test_code_toll_of_an_earlier_years_raid_is_not_this_incidents(resources):
-    rows = _code(resources, (
+def test_code_toll_of_an_earlier_years_raid_is_not_this_incidents(code_text):
+    rows = code_text((
         "Police arrested a rebel commander in Butuan City on Monday, authorities said. Police said he led a "
         "2014 raid on a police station in the province in which four officers were killed."),
         published="2016-06-29")
@@ -312,8 +300,8 @@ def test_code_toll_of_an_earlier_years_raid_is_not_this_incidents(resources):
     assert all(int(f) == 0 for f in rows["fatalities"])
 
 
-def test_code_bodies_counted_by_a_resident_elsewhere_are_no_new_incident(resources):
-    rows = _code(resources, (
+def test_code_bodies_counted_by_a_resident_elsewhere_are_no_new_incident(code_text):
+    rows = code_text((
         "The Nigerian Air Force says it killed dozens of ISWAP fighters in air strikes on the outskirts of Marte "
         "in Borno State on Sunday. A resident of Marte now living in Maiduguri said relatives had counted at "
         "least 20 bodies of fighters after the strikes."), published="2019-09-16")
@@ -322,8 +310,8 @@ def test_code_bodies_counted_by_a_resident_elsewhere_are_no_new_incident(resourc
     assert int(rows.iloc[0]["fatalities_high"]) == 20
 
 
-def test_code_killed_people_in_an_attack_is_the_incidents_toll(resources):
-    rows = _code(resources, (
+def test_code_killed_people_in_an_attack_is_the_incidents_toll(code_text):
+    rows = code_text((
         "Armed bandits have killed at least 16 people in an attack on Kadawa village in Zamfara State, residents "
         "said. The police spokesman confirmed the attack but said only 11 bodies had been recovered by police."),
         published="2019-06-04")
@@ -331,17 +319,17 @@ def test_code_killed_people_in_an_attack_is_the_incidents_toll(resources):
     assert (int(rows.iloc[0]["fatalities"]), int(rows.iloc[0]["fatalities_high"])) == (11, 16)
 
 
-def test_code_last_week_is_not_background(resources):
+def test_code_last_week_is_not_background(code_text):
     # published on a Thursday: "last week" is the middle of the previous week, eight days back, yet recent news
-    rows = _code(resources, (
+    rows = code_text((
         "Police in Papua have blamed a separatist armed group for the abduction of two teachers in Ilaga last "
         "week. The teachers were taken from their lodgings by armed men."), "2022-04-21")
     assert len(rows) == 1
     assert str(rows.iloc[0]["event_date"])[:10] == "2022-04-13" and rows.iloc[0]["time_precision"] == 2
 
 
-def test_code_a_place_under_a_groups_control_names_no_attacker(resources):
-    rows = _code(resources, (
+def test_code_a_place_under_a_groups_control_names_no_attacker(code_text):
+    rows = code_text((
         "In Kabkabiya, which is under RSF control, witnesses said a Sudanese army warplane dropped bombs on the "
         "market on Sunday, killing 20 people."), "2024-08-19")
     assert len(rows) == 1 and rows.iloc[0]["actor1_kind"] == "military" and not rows.iloc[0]["actor1_group"]

@@ -3,6 +3,7 @@
 Each article runs through the real NLP stage and coder (no geocoding), so a test fails when the parse-based
 rules stop reading the phrasing they exist for.
 """
+import re
 
 import pandas as pd
 import pytest
@@ -333,3 +334,12 @@ def test_code_a_place_under_a_groups_control_names_no_attacker(code_text):
         "In Kabkabiya, which is under RSF control, witnesses said a Sudanese army warplane dropped bombs on the "
         "market on Sunday, killing 20 people."), "2024-08-19")
     assert len(rows) == 1 and rows.iloc[0]["actor1_kind"] == "military" and not rows.iloc[0]["actor1_group"]
+
+
+def test_code_lower_twin_of_a_pattern_reads_lower_cased_text():
+    from pipeline.code_events import _BACKGROUND_CUES, _lower_twin
+
+    text = "The Province Has Seen A Wave Of Attacks."
+    assert _lower_twin(_BACKGROUND_CUES).search(text.lower()).span() == _BACKGROUND_CUES.search(text).span()
+    with pytest.raises(ValueError):
+        _lower_twin(re.compile(r"[A-Z]\w+ said", re.I))  # a case-sensitive class has no lower-case twin
